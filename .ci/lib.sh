@@ -1,0 +1,42 @@
+# Shell functions shared by .ci/env and .ci/lint. Sourced, not run.
+
+log() { printf '%s\n' "$*" >&2; }
+
+# with_db URL NAME: URL (postgres://...) pointed at database NAME.
+with_db() {
+  local url=$1 name=$2 base query=""
+  base=${url%%\?*}
+  [[ $url == *\?* ]] && query="?${url#*\?}"
+  local authority=${base#*://}
+  if [[ $authority == */* ]]; then base=${base%/*}; fi
+  printf '%s/%s%s\n' "$base" "$name" "$query"
+}
+
+# db_name URL: the database a postgres:// URL names.
+db_name() {
+  local base=${1%%\?*}
+  local authority=${base#*://}
+  [[ $authority == */* ]] && printf '%s\n' "${base##*/}"
+}
+
+# psql_admin URL SQL...: run statements on the server's maintenance database.
+psql_admin() {
+  local url
+  url=$(with_db "$1" postgres)
+  shift
+  local args=()
+  for sql in "$@"; do args+=(-c "$sql"); done
+  PGOPTIONS=--client-min-messages=warning psql "$url" -v ON_ERROR_STOP=1 -qAt "${args[@]}"
+}
+
+# ensure_database URL: create the database URL names if it does not exist.
+ensure_database() {
+  local url=$1 name
+  name=$(db_name "$url")
+  [[ -n $name ]] || return 0
+  command -v psql >/dev/null || { log "env: psql not found; create database '$name' yourself if it does not exist"; return 0; }
+  if [[ $(psql_admin "$url" "SELECT 1 FROM pg_database WHERE datname = '$name'") != 1 ]]; then
+    log "env: creating database $name"
+    psql_admin "$url" "CREATE DATABASE \"$name\""
+  fi
+}

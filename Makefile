@@ -1,0 +1,31 @@
+# Marquee. The two commands a newcomer needs: `make run` and `make test`.
+# Every target that needs PostgreSQL goes through .ci/env, which starts (or
+# installs) it when DATABASE_URL is unset and nothing answers locally.
+
+GO       ?= go
+SQLC     := CGO_ENABLED=0 $(GO) tool sqlc
+ENV      := .ci/env
+BIN      := bin/marquee
+
+.PHONY: run build test lint generate help
+
+help:
+	@echo "make run       PostgreSQL, migrations, demo data, then the server on :8080"
+	@echo "make test      the whole test suite (race detector on) against PostgreSQL"
+	@echo "make lint      sqlc diff and vet, the SQL-interpolation lint, go vet, gofmt"
+	@echo "make generate  regenerate db/ from queries/ and schema/ with sqlc"
+
+build:
+	$(GO) build -o $(BIN) ./cmd/marquee
+
+run: build
+	$(ENV) $(BIN) serve
+
+test:
+	$(ENV) $(GO) test -race -count=1 -timeout 10m ./...
+
+lint:
+	$(ENV) .ci/lint
+
+generate:
+	$(SQLC) generate

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-envconfig"
+
+	"marquee/auth"
+	"marquee/db"
+)
+
+// DBConfig is what every command that touches the database reads.
+type DBConfig struct {
+	DatabaseURL db.ConnString `env:"DATABASE_URL, default=postgres://postgres@127.0.0.1:5432/marquee?sslmode=disable"`
+	PoolSize    int           `env:"DB_POOL_SIZE, default=20"`
+	MaxOverflow int           `env:"DB_MAX_OVERFLOW, default=10"`
+	PoolRecycle time.Duration `env:"DB_POOL_RECYCLE, default=30m"`
+	PoolTimeout time.Duration `env:"DB_POOL_TIMEOUT, default=5s"`
+}
+
+// Pool is the pool's share of the configuration.
+func (c DBConfig) Pool() db.PoolConfig {
+	return db.PoolConfig{Size: c.PoolSize, Overflow: c.MaxOverflow, Recycle: c.PoolRecycle, Timeout: c.PoolTimeout}
+}
+
+// Config is the whole environment of `marquee serve` (see README.md).
+type Config struct {
+	DBConfig
+	JWTSecret          auth.Secret   `env:"JWT_SECRET"`
+	HTTPAddr           string        `env:"HTTP_ADDR, default=:8080"`
+	MetricsAddr        string        `env:"METRICS_ADDR, default=127.0.0.1:9090"`
+	CORSAllowedOrigins []string      `env:"CORS_ALLOWED_ORIGINS"`
+	ReadinessTimeout   time.Duration `env:"READINESS_TIMEOUT, default=2s"`
+	JWTTTL             time.Duration `env:"JWT_TTL, default=15m"`
+	RefreshTTL         time.Duration `env:"REFRESH_TTL, default=720h"`
+	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=20s"`
+	EPGLang            string        `env:"EPG_LANG, default=en"`
+	EPGUnratedMinAge   int           `env:"EPG_UNRATED_MIN_AGE, default=0"`
+}
+
+// maxReadinessTimeout keeps /readyz within the 5 s that probes allow.
+const maxReadinessTimeout = 5 * time.Second
+
+// loadDBConfig reads the database settings only, for the commands that need
+// no secret (migrate, seed, promote, import-xmltv).
+func loadDBConfig(ctx context.Context, env envconfig.Lookuper) (DBConfig, error) {
+	var c DBConfig
+	if err := process(ctx, &c, env); err != nil {
+		return c, err
+	}
+	return c, c.Pool().Validate()
+}
+
+// loadConfig reads and checks the configuration of `marquee serve`. It
+// refuses to boot on a missing or short secret and on nonsense values,
+// reporting every problem at once.
+func loadConfig(ctx context.Context, env envconfig.Lookuper) (Config, error) {
+	var c Config
+	if err := process(ctx, &c, env); err != nil {
+		return c, err
+	}
+	errs := []error{c.JWTSecret.Validate(), c.Pool().Validate()}
+	if c.ReadinessTimeout <= 0 || c.ReadinessTimeout > maxReadinessTimeout {
+		errs = append(errs, fmt.Errorf("READINESS_TIMEOUT must be more than 0 and at most %s, got %s", maxReadinessTimeout, c.ReadinessTimeout))
+	}
+	for name, d := range map[string]time.Duration{"JWT_TTL": c.JWTTTL, "REFRESH_TTL": c.RefreshTTL, "SHUTDOWN_TIMEOUT": c.ShutdownTimeout} {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be positive, got %s", name, d))
+		}
+	}
+	if c.RefreshTTL > 0 && c.JWTTTL >= c.RefreshTTL {
+		errs = append(errs, fmt.Errorf("JWT_TTL (%s) must be shorter than REFRESH_TTL (%s)", c.JWTTTL, c.RefreshTTL))
+	}
+	if c.EPGLang == "" {
+		errs = append(errs, errors.New("EPG_LANG must not be empty"))
+	}
+	switch c.EPGUnratedMinAge {
+	case 0, 7, 13, 16, 18:
+	default:
+		errs = append(errs, fmt.Errorf("EPG_UNRATED_MIN_AGE must be one of 0, 7, 13, 16, 18, got %d", c.EPGUnratedMinAge))
+	}
+	for _, o := range c.CORSAllowedOrigins {
+		if err := validOrigin(o); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// process fills target from env. go-envconfig names a field that does not
+// parse by its Go name ("DBConfig: PoolSize: ..."); the operator knows the
+// variable, so the message names that instead.
+func process(ctx context.Context, target any, env envconfig.Lookuper) error {
+	err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: target, Lookuper: env})
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	var rename func(t reflect.Type)
+	rename = func(t reflect.Type) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.Anonymous {
+				msg = strings.Replace(msg, f.Name+": ", "", 1)
+				rename(f.Type)
+				continue
+			}
+			if key, _, _ := strings.Cut(f.Tag.Get("env"), ","); key != "" {
+				msg = strings.Replace(msg, f.Name+": ", key+": ", 1)
+			}
+		}
+	}
+	rename(reflect.TypeOf(target).Elem())
+	return errors.New("configuration: " + msg)
+}
+
+// validOrigin accepts a serialized origin: scheme://host[:port], nothing more.
+func validOrigin(o string) error {
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.Contains(o, "*") {
+		return fmt.Errorf("CORS_ALLOWED_ORIGINS: %q is not an origin such as https://app.example.com", o)
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sethvargo/go-envconfig"
+
+	"marquee/db"
+)
+
+const (
+	testSecret   = "s3cret-signing-key-0123456789-abcdef"
+	testPassword = "pw-hunter2-do-not-log"
+)
+
+func env(kv ...string) envconfig.Lookuper {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return envconfig.MapLookuper(m)
+}
+
+func TestLoadConfig_Secret(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		env  envconfig.Lookuper
+		want string // a part of the error; "" means it boots
+	}{
+		{"missing", env(), "JWT_SECRET is required"},
+		{"empty", env("JWT_SECRET", ""), "JWT_SECRET is required"},
+		{"31 characters", env("JWT_SECRET", strings.Repeat("a", 31)), "the minimum is 32"},
+		{"31 characters, multi-byte", env("JWT_SECRET", strings.Repeat("é", 31)), "the minimum is 32"},
+		{"32 characters", env("JWT_SECRET", strings.Repeat("a", 32)), ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := loadConfig(context.Background(), c.env)
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("loadConfig = %v, want it to boot", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("loadConfig = %v, want an error containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestLoadConfig_Defaults(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(context.Background(), env("JWT_SECRET", testSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		DBConfig: DBConfig{
+			DatabaseURL: db.NewConnString("postgres://postgres@127.0.0.1:5432/marquee?sslmode=disable"),
+			PoolSize:    20, MaxOverflow: 10, PoolRecycle: 30 * time.Minute, PoolTimeout: 5 * time.Second,
+		},
+		HTTPAddr: ":8080", MetricsAddr: "127.0.0.1:9090", ReadinessTimeout: 2 * time.Second,
+		JWTTTL: 15 * time.Minute, RefreshTTL: 720 * time.Hour, ShutdownTimeout: 20 * time.Second,
+		EPGLang: "en", EPGUnratedMinAge: 0,
+	}
+	c.JWTSecret = want.JWTSecret
+	if c.DatabaseURL.Value() != want.DatabaseURL.Value() || fmt.Sprint(c.LogValue()) != fmt.Sprint(want.LogValue()) || len(c.CORSAllowedOrigins) != 0 {
+		t.Fatalf("defaults:\n got %v\nwant %v", c.LogValue(), want.LogValue())
+	}
+}
+
+func TestLoadConfig_RefusesNonsense(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ name, key, value, want string }{
+		{"pool size 0", "DB_POOL_SIZE", "0", "DB_POOL_SIZE must be at least 1"},
+		{"negative overflow", "DB_MAX_OVERFLOW", "-1", "DB_MAX_OVERFLOW must not be negative"},
+		{"zero pool timeout", "DB_POOL_TIMEOUT", "0s", "DB_POOL_TIMEOUT must be positive"},
+		{"zero recycle", "DB_POOL_RECYCLE", "0s", "DB_POOL_RECYCLE must be positive"},
+		{"readiness over 5s", "READINESS_TIMEOUT", "6s", "READINESS_TIMEOUT must be more than 0 and at most 5s"},
+		{"zero readiness", "READINESS_TIMEOUT", "0s", "READINESS_TIMEOUT"},
+		{"zero shutdown", "SHUTDOWN_TIMEOUT", "0s", "SHUTDOWN_TIMEOUT must be positive"},
+		{"access outlives refresh", "JWT_TTL", "1000h", "JWT_TTL (1000h0m0s) must be shorter than REFRESH_TTL"},
+		{"not a number", "DB_POOL_SIZE", "twenty", "DB_POOL_SIZE"},
+		{"odd unrated age", "EPG_UNRATED_MIN_AGE", "12", "EPG_UNRATED_MIN_AGE must be one of"},
+		{"wildcard origin", "CORS_ALLOWED_ORIGINS", "*", "is not an origin"},
+		{"origin with path", "CORS_ALLOWED_ORIGINS", "https://a.example.com/app", "is not an origin"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := loadConfig(context.Background(), env("JWT_SECRET", testSecret, c.key, c.value))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("%s=%s: loadConfig = %v, want an error containing %q", c.key, c.value, err, c.want)
+			}
+		})
+	}
+}
+
+func TestConfig_RedactedEveryWay(t *testing.T) {
+	t.Parallel()
+	for _, url := range []string{
+		"postgres://marquee:" + testPassword + "@db.internal:5432/marquee?sslmode=disable",
+		"postgres://marquee@db.internal/marquee?password=" + testPassword,
+		"host=db.internal user=marquee password=" + testPassword + " dbname=marquee",
+		"host=db.internal user=marquee password='" + testPassword + " x' dbname=marquee",
+		"postgres://marquee:" + testPassword + "%zz@db.internal/marquee",
+	} {
+		c, err := loadConfig(context.Background(), env("JWT_SECRET", testSecret, "DATABASE_URL", url))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var printed []string
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+			printed = append(printed, fmt.Sprintf(verb, c), fmt.Sprintf(verb, &c),
+				fmt.Sprintf(verb, c.JWTSecret), fmt.Sprintf(verb, c.DatabaseURL))
+		}
+		printed = append(printed, c.JWTSecret.String(), c.JWTSecret.GoString(), c.DatabaseURL.String())
+		j, _ := json.Marshal(c)
+		text, _ := c.JWTSecret.MarshalText()
+		printed = append(printed, string(j), string(text))
+		var logs bytes.Buffer
+		slog.New(slog.NewJSONHandler(&logs, nil)).Info("config", "config", c, "secret", c.JWTSecret, "url", c.DatabaseURL)
+		slog.New(slog.NewTextHandler(&logs, nil)).Info("config", "config", c, "secret", c.JWTSecret, "url", c.DatabaseURL)
+		printed = append(printed, logs.String())
+
+		for _, p := range printed {
+			if strings.Contains(p, testSecret) || strings.Contains(p, testPassword) {
+				t.Fatalf("a secret leaked: %s", p)
+			}
+		}
+		if !strings.Contains(logs.String(), "[REDACTED]") {
+			t.Fatalf("the log does not show the redaction: %s", logs.String())
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/sethvargo/go-envconfig"
+
+	"marquee"
+	"marquee/db"
+	"marquee/handlers"
+)
+
+// Server limits: a slow or hostile client cannot hold a connection or memory
+// for long. Bodies are limited per route by the handlers (1 MiB, 64 MiB).
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 2 * time.Minute // a 64 MiB guide upload on a slow link
+	writeTimeout      = 2 * time.Minute
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 64 << 10
+)
+
+// serve runs the API until ctx ends (SIGTERM or SIGINT), then shuts down
+// gracefully: readiness fails first, in-flight requests finish, the pool closes.
+func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error {
+	cfg, err := loadConfig(ctx, env)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(logOut, nil))
+	logger.Info("starting", slog.Any("config", cfg))
+
+	if err := db.Migrate(ctx, cfg.DatabaseURL, "up", logWriter{logger}); err != nil {
+		return err
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool())
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		pool.Collector(),
+	)
+	health := handlers.NewHealth(func(ctx context.Context) error {
+		_, err := pool.HealthCheck(ctx)
+		return err
+	}, cfg.ReadinessTimeout)
+	var inflight atomic.Int64
+	api := &http.Server{
+		Handler: countInflight(&inflight, handlers.NewHandler(handlers.Deps{
+			Logger:             logger,
+			Pool:               pool,
+			Health:             health,
+			Metrics:            registry,
+			CORSAllowedOrigins: cfg.CORSAllowedOrigins,
+			OpenAPI:            marquee.OpenAPI,
+		})),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	metrics := &http.Server{
+		Handler:           promhttp.HandlerFor(registry, promhttp.HandlerOpts{}),
+		ReadHeaderTimeout: readHeaderTimeout,
+	}
+
+	apiLn, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR: %w", err)
+	}
+	metricsLn, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		apiLn.Close()
+		return fmt.Errorf("METRICS_ADDR: %w", err)
+	}
+	logger.Info("listening", slog.String("addr", apiLn.Addr().String()), slog.String("metrics_addr", metricsLn.Addr().String()))
+
+	failed := make(chan error, 2)
+	go func() { failed <- api.Serve(apiLn) }()
+	go func() { failed <- metrics.Serve(metricsLn) }()
+	select {
+	case err := <-failed:
+		return fmt.Errorf("server stopped: %w", err)
+	case <-ctx.Done():
+	}
+
+	logger.Info("shutting down", slog.Int64("in_flight", inflight.Load()))
+	health.Drain()
+	deadline := time.Now().Add(cfg.ShutdownTimeout)
+	// Lame duck: keep accepting while requests are in flight, for up to half
+	// the budget, so that probes see the 503 and traffic moves elsewhere.
+	for lameDuck := time.Now().Add(cfg.ShutdownTimeout / 2); inflight.Load() > 0 && time.Now().Before(lameDuck); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	sctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	err = errors.Join(api.Shutdown(sctx), metrics.Shutdown(sctx))
+	if err != nil {
+		return fmt.Errorf("shutdown: requests still running after SHUTDOWN_TIMEOUT (%s): %w", cfg.ShutdownTimeout, err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// countInflight keeps the number of requests being served.
+func countInflight(n *atomic.Int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		defer n.Add(-1)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// logWriter turns the lines a migration prints into log records.
+type logWriter struct{ logger *slog.Logger }
+
+func (l logWriter) Write(p []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		l.logger.Info("migration", slog.String("step", line))
+	}
+	return len(p), nil
+}
+
+// LogValue is the effective configuration as the startup log shows it: the
+// secret and the database password redacted.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Any("DATABASE_URL", c.DatabaseURL),
+		slog.Any("JWT_SECRET", c.JWTSecret),
+		slog.String("HTTP_ADDR", c.HTTPAddr),
+		slog.String("METRICS_ADDR", c.MetricsAddr),
+		slog.String("CORS_ALLOWED_ORIGINS", strings.Join(c.CORSAllowedOrigins, ",")),
+		slog.Int("DB_POOL_SIZE", c.PoolSize),
+		slog.Int("DB_MAX_OVERFLOW", c.MaxOverflow),
+		slog.String("DB_POOL_RECYCLE", c.PoolRecycle.String()),
+		slog.String("DB_POOL_TIMEOUT", c.PoolTimeout.String()),
+		slog.String("READINESS_TIMEOUT", c.ReadinessTimeout.String()),
+		slog.String("JWT_TTL", c.JWTTTL.String()),
+		slog.String("REFRESH_TTL", c.RefreshTTL.String()),
+		slog.String("SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()),
+		slog.String("EPG_LANG", c.EPGLang),
+		slog.Int("EPG_UNRATED_MIN_AGE", c.EPGUnratedMinAge),
+	)
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+type finding struct {
+	pos string // file:line:column
+	msg string
+}
+
+func (f finding) String() string { return f.pos + ": " + f.msg }
+
+// sqlish matches text that reads like SQL: an upper-case keyword, or a
+// lower-case statement shape.
+var sqlish = regexp.MustCompile(`\b(SELECT|INSERT|UPDATE|DELETE|WHERE|AND|FROM|JOIN|VALUES|RETURNING|ORDER BY|GROUP BY|HAVING|LIMIT|OFFSET|UNION|CREATE|DROP|ALTER|TRUNCATE|GRANT)\b|(?i)\b(select\s[^"]*\sfrom|insert\s+into|delete\s+from|update\s+\w+\s+set)\b`)
+
+// builders are the functions that assemble strings at run time.
+var builders = map[string]bool{
+	"fmt.Sprintf": true, "fmt.Sprint": true, "fmt.Sprintln": true,
+	"fmt.Fprintf": true, "fmt.Fprint": true, "fmt.Fprintln": true,
+	"fmt.Appendf": true, "fmt.Append": true, "fmt.Appendln": true,
+	"strings.Join": true, "strings.Replace": true, "strings.ReplaceAll": true,
+}
+
+// driverCalls are the methods that send SQL text to the database.
+var driverCalls = map[string]bool{
+	"Exec": true, "Query": true, "QueryRow": true, "SendBatch": true, "CopyFrom": true, "Prepare": true,
+	"ExecContext": true, "QueryContext": true, "QueryRowContext": true, "PrepareContext": true,
+}
+
+// lint loads the packages matching patterns (tests included) from dir and
+// reports every finding. Packages whose path is one of dbPkgs, or below
+// one, may call the driver.
+func lint(dir string, patterns, dbPkgs []string) ([]finding, error) {
+	cfg := &packages.Config{
+		Dir:   dir,
+		Tests: true,
+		Mode:  packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo,
+	}
+	pkgs, err := packages.Load(cfg, patterns...)
+	if err != nil {
+		return nil, err
+	}
+	var loadErrs []string
+	packages.Visit(pkgs, nil, func(p *packages.Package) {
+		for _, e := range p.Errors {
+			loadErrs = append(loadErrs, e.Error())
+		}
+	})
+	if len(loadErrs) > 0 {
+		return nil, fmt.Errorf("load: %s", strings.Join(loadErrs, "; "))
+	}
+
+	seen := map[string]bool{} // a file is in both a package and its test variant
+	var out []finding
+	for _, p := range pkgs {
+		mayCallDriver := false
+		for _, d := range dbPkgs {
+			path := strings.TrimSuffix(p.PkgPath, "_test")
+			if path == d || strings.HasPrefix(path, d+"/") {
+				mayCallDriver = true
+			}
+		}
+		for _, file := range p.Syntax {
+			name := p.Fset.File(file.Pos()).Name()
+			if seen[name] || ast.IsGenerated(file) {
+				continue
+			}
+			seen[name] = true
+			out = append(out, lintFile(p.Fset, p.TypesInfo, file, mayCallDriver)...)
+		}
+	}
+	return out, nil
+}
+
+func lintFile(fset *token.FileSet, info *types.Info, file *ast.File, mayCallDriver bool) []finding {
+	var out []finding
+	report := func(n ast.Node, format string, args ...any) {
+		out = append(out, finding{pos: fset.Position(n.Pos()).String(), msg: fmt.Sprintf(format, args...)})
+	}
+	ast.Inspect(file, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			fn := calledFunc(info, n)
+			if fn == nil {
+				return true
+			}
+			if builders[qualified(fn)] || fn.Name() == "WriteString" {
+				if lit := sqlLiteral(n.Args...); lit != "" && !isConstant(info, n) {
+					report(n, "SQL built with %s: %s", qualified(fn), lit)
+					return false
+				}
+			}
+			if driverCalls[fn.Name()] && isDriver(fn) && !mayCallDriver {
+				report(n, "%s called outside package db: use a query in queries/*.sql", qualified(fn))
+			}
+		case *ast.BinaryExpr:
+			if n.Op == token.ADD && !isConstant(info, n) {
+				if lit := sqlLiteral(n.X, n.Y); lit != "" {
+					report(n, "SQL built with +: %s", lit)
+					return false // one finding per expression, not one per operand
+				}
+			}
+		case *ast.AssignStmt:
+			if n.Tok == token.ADD_ASSIGN {
+				if lit := sqlLiteral(n.Rhs...); lit != "" {
+					report(n, "SQL built with +=: %s", lit)
+					return false
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// calledFunc is the function or method a call invokes, if it is a named one.
+func calledFunc(info *types.Info, call *ast.CallExpr) *types.Func {
+	var id *ast.Ident
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		id = f
+	case *ast.SelectorExpr:
+		id = f.Sel
+	default:
+		return nil
+	}
+	fn, _ := info.Uses[id].(*types.Func)
+	return fn
+}
+
+// qualified names a function as pkg.Name, or Type.Name for a method.
+func qualified(fn *types.Func) string {
+	if fn.Pkg() == nil {
+		return fn.Name()
+	}
+	if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() != nil {
+		recv := types.TypeString(sig.Recv().Type(), func(p *types.Package) string { return p.Name() })
+		return strings.TrimPrefix(recv, "*") + "." + fn.Name()
+	}
+	return fn.Pkg().Name() + "." + fn.Name()
+}
+
+// isDriver reports a method of pgx, database/sql or the db package's DBTX.
+func isDriver(fn *types.Func) bool {
+	if fn.Pkg() == nil {
+		return false
+	}
+	path := fn.Pkg().Path()
+	return strings.HasPrefix(path, "github.com/jackc/pgx/") || path == "database/sql" || path == "marquee/db"
+}
+
+// sqlLiteral returns the first SQL-looking string literal among exprs,
+// looking inside nested concatenations and calls.
+func sqlLiteral(exprs ...ast.Expr) string {
+	var found string
+	for _, e := range exprs {
+		ast.Inspect(e, func(n ast.Node) bool {
+			if found != "" {
+				return false
+			}
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil && sqlish.MatchString(s) {
+					found = lit.Value
+				}
+			}
+			return true
+		})
+	}
+	return found
+}
+
+// isConstant reports an expression the compiler folds: literals joined at
+// compile time carry no run-time data.
+func isConstant(info *types.Info, e ast.Expr) bool {
+	tv, ok := info.Types[e]
+	return ok && tv.Value != nil && tv.Value.Kind() == constant.String
+}

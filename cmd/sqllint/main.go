@@ -1,0 +1,38 @@
+// Command sqllint enforces that no SQL is built in Go: all of it lives in
+// queries/*.sql and reaches the database through the code sqlc generates.
+//
+// It reports, in every hand-written Go file of the packages it is given:
+//   - fmt.Sprintf and its kin, string concatenation (+ and +=), strings.Join,
+//     strings.Replace and WriteString whenever a string literal involved
+//     looks like SQL and the result is not a compile-time constant;
+//   - any call of a pgx or database/sql Exec, Query, QueryRow, SendBatch,
+//     CopyFrom or Prepare outside the db package (and its subpackages).
+//
+// Usage: go run ./cmd/sqllint ./...
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+)
+
+func main() {
+	patterns := os.Args[1:]
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	findings, err := lint(".", patterns, []string{"marquee/db"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sqllint:", err)
+		os.Exit(2)
+	}
+	sort.Slice(findings, func(i, j int) bool { return findings[i].pos < findings[j].pos })
+	for _, f := range findings {
+		fmt.Println(f)
+	}
+	if len(findings) > 0 {
+		fmt.Fprintf(os.Stderr, "sqllint: %d finding(s): put SQL in queries/*.sql and call it through db.Queries\n", len(findings))
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,202 @@
+// Package dbtest gives tests their own PostgreSQL database: a clone of a
+// template that is migrated once per set of migrations, dropped when the test
+// ends. It also holds a TCP proxy that can refuse, stall or slow the database.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"marquee/db"
+	"marquee/schema"
+)
+
+// DefaultURL is the server tests use when neither TEST_DATABASE_URL nor
+// DATABASE_URL is set.
+const DefaultURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// templateLockID serialises template creation across test processes.
+const templateLockID = 7_312_445_001
+
+var (
+	templateOnce sync.Once
+	templateName string
+	templateErr  error
+)
+
+// ServerURL is the connection string of the test server's maintenance
+// database ("postgres").
+func ServerURL(t testing.TB) *url.URL {
+	t.Helper()
+	s := os.Getenv("TEST_DATABASE_URL")
+	if s == "" {
+		s = os.Getenv("DATABASE_URL")
+	}
+	if s == "" {
+		s = DefaultURL
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		t.Fatalf("dbtest: TEST_DATABASE_URL or DATABASE_URL must be a postgres:// URL")
+	}
+	u.Path = "/postgres"
+	return u
+}
+
+// URLFor is the server's URL pointed at database name.
+func URLFor(server *url.URL, name string) db.ConnString {
+	u := *server
+	u.Path = "/" + name
+	return db.NewConnString(u.String())
+}
+
+// NewDatabase creates a migrated database for t and drops it when t ends.
+func NewDatabase(t testing.TB) db.ConnString {
+	t.Helper()
+	server := ServerURL(t)
+	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(server) })
+	if templateErr != nil {
+		t.Fatalf("dbtest: template database: %v", templateErr)
+	}
+	return createDatabase(t, server, "CREATE DATABASE %I TEMPLATE %I", templateName)
+}
+
+// NewEmptyDatabase creates a database without any migration applied, for
+// tests of the migrations themselves; it is dropped when t ends.
+func NewEmptyDatabase(t testing.TB) db.ConnString {
+	t.Helper()
+	return createDatabase(t, ServerURL(t), "CREATE DATABASE %I")
+}
+
+func createDatabase(t testing.TB, server *url.URL, format string, template ...string) db.ConnString {
+	t.Helper()
+	name := "marquee_t_" + randomHex(6)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := execDDL(ctx, server, format, append([]string{name}, template...)...); err != nil {
+		t.Fatalf("dbtest: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := execDDL(ctx, server, "DROP DATABASE IF EXISTS %I WITH (FORCE)", name); err != nil {
+			t.Errorf("dbtest: drop database %s: %v", name, err)
+		}
+	})
+	return URLFor(server, name)
+}
+
+// SmallPool is a pool configuration that lets many test packages share one
+// server's connection limit.
+var SmallPool = db.PoolConfig{Size: 2, Overflow: 4, Recycle: 30 * time.Minute, Timeout: 5 * time.Second}
+
+// NewPool opens a SmallPool on a fresh database, closed when t ends.
+func NewPool(t testing.TB) (*db.Pool, db.ConnString) {
+	t.Helper()
+	conn := NewDatabase(t)
+	pool, err := db.Open(context.Background(), conn, SmallPool)
+	if err != nil {
+		t.Fatalf("dbtest: open pool: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	return pool, conn
+}
+
+// ensureTemplate makes sure a database migrated with the current migrations
+// exists, named after their hash, and returns its name. Test processes of
+// one `go test ./...` run take turns under an advisory lock; the first builds
+// the template, the others (and later runs) reuse it.
+func ensureTemplate(server *url.URL) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	sum, err := migrationsHash()
+	if err != nil {
+		return "", err
+	}
+	name := "marquee_tpl_" + sum[:16]
+
+	conn, err := pgx.Connect(ctx, server.String())
+	if err != nil {
+		return "", fmt.Errorf("connect to test server: %w", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", templateLockID); err != nil {
+		return "", err
+	}
+	defer func() { _, _ = conn.Exec(context.Background(), "SELECT pg_advisory_unlock($1)", templateLockID) }()
+
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return "", err
+	}
+	if exists {
+		return name, nil
+	}
+	building := name + "_build"
+	if err := execDDL(ctx, server, "DROP DATABASE IF EXISTS %I WITH (FORCE)", building); err != nil {
+		return "", err
+	}
+	if err := execDDL(ctx, server, "CREATE DATABASE %I", building); err != nil {
+		return "", err
+	}
+	if err := db.Migrate(ctx, URLFor(server, building), "up", io.Discard); err != nil {
+		return "", fmt.Errorf("migrate template: %w", err)
+	}
+	if err := execDDL(ctx, server, "ALTER DATABASE %I RENAME TO %I", building, name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// execDDL runs a statement about databases, whose names cannot be bind
+// parameters: PostgreSQL's format() quotes them with %I, so no SQL is
+// assembled in Go.
+func execDDL(ctx context.Context, server *url.URL, format string, names ...string) error {
+	conn, err := pgx.Connect(ctx, server.String())
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	var stmt string
+	if err := conn.QueryRow(ctx, "SELECT format($1::text, VARIADIC $2::text[])", format, names).Scan(&stmt); err != nil {
+		return err
+	}
+	_, err = conn.Exec(ctx, stmt)
+	return err
+}
+
+// migrationsHash identifies the current set of migrations.
+func migrationsHash() (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(schema.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(schema.FS, path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil)), err
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

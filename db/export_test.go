@@ -1,0 +1,5 @@
+package db
+
+// RawDBTX is the pool's own DBTX, for tests that need statements no query
+// file has (pg_sleep, pg_backend_pid).
+func RawDBTX(p *Pool) DBTX { return poolConn{p} }

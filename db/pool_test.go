@@ -1,0 +1,198 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"marquee/db"
+	"marquee/db/dbtest"
+)
+
+func openPool(t *testing.T, cfg db.PoolConfig) (*db.Pool, db.ConnString) {
+	t.Helper()
+	conn := dbtest.NewDatabase(t)
+	p, err := db.Open(context.Background(), conn, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p, conn
+}
+
+// backends lists the PIDs of the pool's server processes, seen from a
+// connection of the test's own.
+func backends(t *testing.T, conn db.ConnString) []int {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, conn.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	rows, _ := c.Query(ctx, `SELECT pid FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = 'marquee' ORDER BY pid`)
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pids
+}
+
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %s: %s", within, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestPool_SettingsReachPgxpool(t *testing.T) {
+	t.Parallel()
+	p, _ := openPool(t, db.PoolConfig{Size: 3, Overflow: 4, Recycle: 10 * time.Minute, Timeout: 2 * time.Second})
+	c := p.Config()
+	if c.MaxConns != 7 || c.MinConns != 3 {
+		t.Errorf("MaxConns %d MinConns %d, want 7 (size + overflow) and 3 (size)", c.MaxConns, c.MinConns)
+	}
+	if c.MaxConnLifetime != 10*time.Minute || c.MaxConnLifetimeJitter != time.Minute {
+		t.Errorf("lifetime %s jitter %s, want 10m and 1m", c.MaxConnLifetime, c.MaxConnLifetimeJitter)
+	}
+	if c.MaxConnIdleTime != time.Minute || c.HealthCheckPeriod != time.Minute {
+		t.Errorf("idle time %s health check %s, want 1m and 1m", c.MaxConnIdleTime, c.HealthCheckPeriod)
+	}
+	if c.ConnConfig.ConnectTimeout != 2*time.Second {
+		t.Errorf("connect timeout %s, want the pool timeout", c.ConnConfig.ConnectTimeout)
+	}
+	short, _ := openPool(t, db.PoolConfig{Size: 1, Overflow: 0, Recycle: 2 * time.Second, Timeout: time.Second})
+	if hc := short.Config().HealthCheckPeriod; hc != 200*time.Millisecond {
+		t.Errorf("health check every %s with a 2s lifetime, want 200ms", hc)
+	}
+	eventually(t, 5*time.Second, "the pool keeps DB_POOL_SIZE connections warm", func() bool { return p.Stat().TotalConns() == 3 })
+}
+
+func TestPool_ConcurrentQueriesQueue(t *testing.T) {
+	t.Parallel()
+	p, _ := openPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 10 * time.Second})
+	var wg sync.WaitGroup
+	errs := make(chan error, 50)
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := db.RawDBTX(p).Exec(context.Background(), "SELECT pg_sleep(0.01)")
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("a query through a pool of 2 failed: %v", err)
+		}
+	}
+	if s := p.Stat(); s.TotalConns() > 2 || s.EmptyAcquireCount() == 0 {
+		t.Fatalf("total %d, empty acquires %d: want at most 2 connections and queued acquires", s.TotalConns(), s.EmptyAcquireCount())
+	}
+}
+
+func TestPool_WaitTimeoutIsErrPoolTimeout(t *testing.T) {
+	t.Parallel()
+	p, _ := openPool(t, db.PoolConfig{Size: 1, Overflow: 0, Recycle: time.Hour, Timeout: 100 * time.Millisecond})
+	held, release := make(chan struct{}), make(chan struct{})
+	go func() {
+		_ = p.InTx(context.Background(), func(*db.Queries) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	defer close(release)
+	start := time.Now()
+	_, err := p.HealthCheck(context.Background())
+	if !errors.Is(err, db.ErrPoolTimeout) || !errors.Is(err, db.ErrUnavailable) {
+		t.Fatalf("query on a held pool = %v, want ErrPoolTimeout", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("waited %s for a 100ms pool timeout", took)
+	}
+}
+
+func TestPool_IdleConnectionsRecycleWithinLifetime(t *testing.T) {
+	t.Parallel()
+	p, conn := openPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: 2 * time.Second, Timeout: 5 * time.Second})
+	eventually(t, 5*time.Second, "two warm connections", func() bool { return len(backends(t, conn)) == 2 })
+	before := backends(t, conn)
+	// Idle: no query runs, only the health check can recycle them.
+	eventually(t, 6*time.Second, "every backend replaced", func() bool {
+		after := backends(t, conn)
+		return len(after) == 2 && !slices.Contains(after, before[0]) && !slices.Contains(after, before[1])
+	})
+	if p.Stat().MaxLifetimeDestroyCount() < 2 {
+		t.Fatalf("lifetime closes = %d, want at least 2", p.Stat().MaxLifetimeDestroyCount())
+	}
+}
+
+func TestPool_TerminatedBackendsReplacedBeforeUse(t *testing.T) {
+	t.Parallel()
+	p, conn := openPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 5 * time.Second})
+	eventually(t, 5*time.Second, "two warm connections", func() bool { return len(backends(t, conn)) == 2 })
+	before := backends(t, conn)
+
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, conn.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	for _, pid := range before {
+		if _, err := admin.Exec(ctx, "SELECT pg_terminate_backend($1)", pid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Past pgxpool's one-second idle threshold, the pre-ping finds each
+	// connection dead and opens a new one: no query fails.
+	time.Sleep(1100 * time.Millisecond)
+	for range 4 {
+		if _, err := p.HealthCheck(ctx); err != nil {
+			t.Fatalf("query after the backends were killed: %v", err)
+		}
+	}
+	for _, pid := range backends(t, conn) {
+		if slices.Contains(before, pid) {
+			t.Fatalf("backend %d survived pg_terminate_backend", pid)
+		}
+	}
+}
+
+func TestPool_OverflowClosedWhenIdle(t *testing.T) {
+	t.Parallel()
+	// Lifetime 4s, so idle overflow connections go after 2s, before they expire.
+	p, _ := openPool(t, db.PoolConfig{Size: 1, Overflow: 3, Recycle: 4 * time.Second, Timeout: 5 * time.Second})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := db.RawDBTX(p).Exec(context.Background(), "SELECT pg_sleep(0.3)"); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := p.Stat().TotalConns(); n != 4 {
+		t.Fatalf("under load the pool has %d connections, want 4 (size + overflow)", n)
+	}
+	eventually(t, 6*time.Second, "overflow connections closed once idle", func() bool {
+		s := p.Stat()
+		return s.TotalConns() <= 1 && s.MaxIdleDestroyCount() >= 3
+	})
+}

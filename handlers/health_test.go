@@ -1,0 +1,126 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"marquee/db/dbtest"
+)
+
+type readiness struct {
+	Status string `json:"status"`
+	Output string `json:"output"`
+	Checks map[string][]struct {
+		Status string `json:"status"`
+		Output string `json:"output"`
+	} `json:"checks"`
+}
+
+func getReady(t *testing.T, f *fixture) (*readiness, int, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	resp := f.api.Do(http.MethodGet, "/readyz", nil)
+	took := time.Since(start)
+	if ct := resp.Header.Get("Content-Type"); ct != "application/health+json" {
+		t.Fatalf("Content-Type = %q, want application/health+json", ct)
+	}
+	var r readiness
+	resp.JSON(t, &r)
+	return &r, resp.Status, took
+}
+
+func TestLivez_OK(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	resp := f.api.Do(http.MethodGet, "/livez", nil)
+	if resp.Status != http.StatusOK || strings.TrimSpace(string(resp.Body)) != `{"status":"pass"}` {
+		t.Fatalf("GET /livez = %d %s", resp.Status, resp.Body)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/health+json" {
+		t.Fatalf("Content-Type = %q", ct)
+	}
+}
+
+func TestReadyz_Healthy(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	r, status, _ := getReady(t, f)
+	check := r.Checks["postgres:responseTime"]
+	if status != http.StatusOK || r.Status != "pass" || len(check) != 1 || check[0].Status != "pass" {
+		t.Fatalf("GET /readyz = %d %+v", status, r)
+	}
+}
+
+func TestReadyz_DatabaseRefusing_FailsFastWhileLivezPasses(t *testing.T) {
+	t.Parallel()
+	proxy := dbtest.NewProxy(t)
+	f := setup(t, func(o *options) { o.proxy = proxy })
+	if _, status, _ := getReady(t, f); status != http.StatusOK {
+		t.Fatalf("before: /readyz = %d", status)
+	}
+	proxy.Refuse()
+	r, status, took := getReady(t, f)
+	if status != http.StatusServiceUnavailable || r.Status != "fail" {
+		t.Fatalf("refusing: /readyz = %d %+v", status, r)
+	}
+	if out := r.Checks["postgres:responseTime"][0].Output; !strings.HasPrefix(out, "database unreachable") {
+		t.Fatalf("output = %q", out)
+	}
+	if took > 5*time.Second {
+		t.Fatalf("/readyz took %s, more than 5 s", took)
+	}
+	if resp := f.api.Do(http.MethodGet, "/livez", nil); resp.Status != http.StatusOK {
+		t.Fatalf("/livez = %d while the database refuses", resp.Status)
+	}
+}
+
+func TestReadyz_DatabaseStalled_FailsWithinTimeoutAndRecovers(t *testing.T) {
+	t.Parallel()
+	proxy := dbtest.NewProxy(t)
+	f := setup(t, func(o *options) { o.proxy = proxy; o.readiness = time.Second })
+	if _, status, _ := getReady(t, f); status != http.StatusOK {
+		t.Fatalf("before: /readyz = %d", status)
+	}
+	proxy.Stall()
+	r, status, took := getReady(t, f)
+	if status != http.StatusServiceUnavailable {
+		t.Fatalf("stalled: /readyz = %d %+v", status, r)
+	}
+	if out := r.Checks["postgres:responseTime"][0].Output; out != "database unreachable: timeout after 1s" {
+		t.Fatalf("output = %q", out)
+	}
+	if took > 5*time.Second {
+		t.Fatalf("/readyz took %s with a stalled database", took)
+	}
+	if resp := f.api.Do(http.MethodGet, "/livez", nil); resp.Status != http.StatusOK {
+		t.Fatalf("/livez = %d while the database stalls", resp.Status)
+	}
+
+	proxy.Pass()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, status, _ := getReady(t, f)
+		if status == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz still %d 10 s after the database came back", status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestReadyz_Draining_ShuttingDown(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.health.Drain()
+	r, status, _ := getReady(t, f)
+	if status != http.StatusServiceUnavailable || r.Status != "fail" || r.Output != "shutting down" {
+		t.Fatalf("draining: /readyz = %d %+v", status, r)
+	}
+	if resp := f.api.Do(http.MethodGet, "/livez", nil); resp.Status != http.StatusOK {
+		t.Fatalf("/livez = %d while draining", resp.Status)
+	}
+}

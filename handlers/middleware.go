@@ -1,0 +1,150 @@
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/gorilla/mux"
+)
+
+type ctxKey int
+
+const (
+	keyRequest ctxKey = iota
+)
+
+// requestInfo travels with a request: filled in by the layers that know each
+// part, read by the access log and the metrics when the request ends.
+type requestInfo struct {
+	id     string
+	route  string // the route's path template; empty when no route matched
+	logger *slog.Logger
+}
+
+func infoFrom(ctx context.Context) *requestInfo {
+	if info, ok := ctx.Value(keyRequest).(*requestInfo); ok {
+		return info
+	}
+	return &requestInfo{logger: slog.Default()}
+}
+
+// loggerFrom is the request's logger, which carries its request ID.
+func loggerFrom(ctx context.Context) *slog.Logger { return infoFrom(ctx).logger }
+
+// maxRequestIDLength bounds an incoming X-Request-ID; longer or odd ones are replaced.
+const maxRequestIDLength = 128
+
+// validRequestID accepts the characters of UUIDs and common tracing IDs, so
+// that a client cannot inject anything into logs through the header.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestIDLength {
+		return false
+	}
+	for _, c := range []byte(id) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.', c == ':':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// observe is the outermost layer: it gives the request its ID, recovers a
+// panic into a logged 500, and when the request ends writes one access-log
+// line and records its duration. It never logs headers, bodies or tokens.
+func observe(logger *slog.Logger, m *httpMetrics, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if !validRequestID(id) {
+			id = uuid.NewString()
+		}
+		w.Header().Set("X-Request-ID", id)
+		info := &requestInfo{id: id, logger: logger.With(slog.String("request_id", id))}
+		r = r.WithContext(context.WithValue(r.Context(), keyRequest, info))
+		rec := &statusRecorder{ResponseWriter: w}
+
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				info.logger.Error("panic", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+				if rec.status == 0 {
+					writeProblem(rec, &Error{Status: http.StatusInternalServerError, Detail: "an internal error occurred; quote the X-Request-ID header when reporting it"})
+				}
+			}
+			elapsed := time.Since(start)
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			route := info.route
+			if route == "" {
+				route = "unmatched"
+			}
+			m.observe(route, r.Method, status, elapsed)
+			info.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("method", r.Method),
+				slog.String("route", route),
+				slog.Int("status", status),
+				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+				slog.Int64("bytes", rec.bytes),
+			)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// routeTemplate runs inside the router, where the matched route is known.
+func routeTemplate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if route := mux.CurrentRoute(r); route != nil {
+			if tpl, err := route.GetPathTemplate(); err == nil {
+				infoFrom(r.Context()).route = tpl
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// varyOrigin marks every answer as depending on Origin, so that a shared
+// cache never serves one origin's CORS answer to another. gorilla/handlers
+// only does so when more than one origin is configured.
+func varyOrigin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder remembers the status and size of an answer.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (deadlines, flush).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,114 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"marquee/db"
+)
+
+// Error is an answer meant for the client: its status, a detail a person can
+// act on, and for validation errors the fields at fault. Any other error a
+// handler returns is an internal error: logged, and answered with a bare 500.
+type Error struct {
+	Status     int
+	Detail     string
+	Fields     []FieldError
+	RetryAfter int // seconds; sent as Retry-After when positive
+}
+
+// FieldError names one invalid field of a request.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%d %s", e.Status, e.Detail) }
+
+func badRequest(format string, args ...any) *Error {
+	return &Error{Status: http.StatusBadRequest, Detail: fmt.Sprintf(format, args...)}
+}
+
+func notFound(what string) *Error {
+	return &Error{Status: http.StatusNotFound, Detail: what + " not found"}
+}
+
+// invalid is a 422 listing every field at fault.
+func invalid(fields ...FieldError) *Error {
+	return &Error{Status: http.StatusUnprocessableEntity, Detail: "the request has invalid values", Fields: fields}
+}
+
+// problem is an RFC 9457 problem details body.
+type problem struct {
+	Type   string       `json:"type"`
+	Title  string       `json:"title"`
+	Status int          `json:"status"`
+	Detail string       `json:"detail,omitempty"`
+	Errors []FieldError `json:"errors,omitempty"`
+}
+
+// Seconds a client should wait before retrying when the database is down or
+// the pool is exhausted.
+const (
+	retryUnavailable = 5
+	retryPoolTimeout = 1
+)
+
+// statusClientClosed is logged (never seen by anyone) when the client went
+// away before its answer was ready.
+const statusClientClosed = 499
+
+// writeError is the one place where an error becomes an HTTP answer.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := apiError(err)
+	if e == nil {
+		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+			w.WriteHeader(statusClientClosed)
+			return
+		}
+		loggerFrom(r.Context()).LogAttrs(r.Context(), slog.LevelError, "internal error", slog.String("error", err.Error()))
+		e = &Error{Status: http.StatusInternalServerError, Detail: "an internal error occurred; quote the X-Request-ID header when reporting it"}
+	}
+	writeProblem(w, e)
+}
+
+// apiError maps the errors of the packages below onto client answers, or nil
+// for an internal error.
+func apiError(err error) *Error {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.Is(err, db.ErrPoolTimeout):
+		return &Error{Status: http.StatusServiceUnavailable, Detail: "the service is busy; retry shortly", RetryAfter: retryPoolTimeout}
+	case errors.Is(err, db.ErrUnavailable):
+		return &Error{Status: http.StatusServiceUnavailable, Detail: "the database is unavailable; retry shortly", RetryAfter: retryUnavailable}
+	case errors.Is(err, db.ErrNotFound):
+		return &Error{Status: http.StatusNotFound, Detail: "not found"}
+	case errors.Is(err, db.ErrConflict):
+		return &Error{Status: http.StatusConflict, Detail: "conflicts with an existing resource"}
+	}
+	return nil
+}
+
+func writeProblem(w http.ResponseWriter, e *Error) {
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Cache-Control", "no-store")
+	if e.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
+	w.WriteHeader(e.Status)
+	_ = json.NewEncoder(w).Encode(problem{
+		Type:   "about:blank",
+		Title:  http.StatusText(e.Status),
+		Status: e.Status,
+		Detail: e.Detail,
+		Errors: e.Fields,
+	})
+}

@@ -1,0 +1,216 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"marquee/db"
+	"marquee/handlers/apitest"
+)
+
+func TestUnknownRoute_ProblemJSON404(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	resp := f.api.Do(http.MethodGet, "/v1/nothing-here", nil)
+	if p := resp.Problem(t); resp.Status != http.StatusNotFound || p.Status != http.StatusNotFound || p.Title != "Not Found" {
+		t.Fatalf("GET unknown = %d %s", resp.Status, resp.Body)
+	}
+}
+
+func TestWrongMethod_ProblemJSON405WithAllow(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	resp := f.api.Do(http.MethodDelete, "/livez", nil)
+	if resp.Status != http.StatusMethodNotAllowed || resp.Problem(t).Status != http.StatusMethodNotAllowed {
+		t.Fatalf("DELETE /livez = %d %s", resp.Status, resp.Body)
+	}
+	if allow := resp.Header.Get("Allow"); allow != "GET" {
+		t.Fatalf("Allow = %q, want GET", allow)
+	}
+}
+
+func TestRequestID_EchoedWhenValidAndGeneratedOtherwise(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	if got := f.api.Do(http.MethodGet, "/livez", nil, "X-Request-ID", "trace-42.a:b_c").Header.Get("X-Request-ID"); got != "trace-42.a:b_c" {
+		t.Errorf("valid ID echoed as %q", got)
+	}
+	for _, bad := range []string{"", "has space", "new\"line", strings.Repeat("x", 129)} {
+		got := f.api.Do(http.MethodGet, "/livez", nil, "X-Request-ID", bad).Header.Get("X-Request-ID")
+		if got == bad || !validRequestID(got) {
+			t.Errorf("X-Request-ID %q answered with %q, want a fresh valid ID", bad, got)
+		}
+	}
+}
+
+// logLines decodes the JSON log lines that carry msg.
+func logLines(t *testing.T, logs string, msg string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		if rec["msg"] == msg {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+func TestAccessLog_OneLinePerRequestWithoutHeadersOrTokens(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	const token = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl"
+	f.api.Do(http.MethodGet, "/readyz?password=hunter2", nil, "X-Request-ID", "req-1", "Authorization", "Bearer "+token, "Cookie", "session=s3cr3t")
+	f.api.Do(http.MethodGet, "/no/such/route", nil, "X-Request-ID", "req-2")
+
+	lines := logLines(t, f.logs.String(), "request")
+	if len(lines) != 2 {
+		t.Fatalf("%d request log lines, want 2:\n%s", len(lines), f.logs.String())
+	}
+	want := []struct{ id, route, status string }{{"req-1", "/readyz", "200"}, {"req-2", "unmatched", "404"}}
+	for i, w := range want {
+		l := lines[i]
+		if l["request_id"] != w.id || l["route"] != w.route || l["method"] != "GET" || jsonNum(l["status"]) != w.status {
+			t.Errorf("log line %d = %v, want id %s route %s status %s", i, l, w.id, w.route, w.status)
+		}
+		if _, ok := l["duration_ms"].(float64); !ok {
+			t.Errorf("log line %d has no duration_ms: %v", i, l)
+		}
+	}
+	for _, leak := range []string{token, "hunter2", "s3cr3t", "Bearer"} {
+		if strings.Contains(f.logs.String(), leak) {
+			t.Errorf("the log contains %q:\n%s", leak, f.logs.String())
+		}
+	}
+}
+
+func jsonNum(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestPanic_LoggedAs500WithoutDetails(t *testing.T) {
+	t.Parallel()
+	f := setup(t, func(o *options) {
+		o.extend = func(r *router, _ Deps) {
+			r.HandleFunc("/v1/test/panic", func(http.ResponseWriter, *http.Request) { panic("secret internal state") })
+		}
+	})
+	// Not in the contract: a plain client.
+	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/v1/test/panic", nil)
+	req.Header.Set("X-Request-ID", "boom-1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusInternalServerError || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("panic answered %d %s", resp.StatusCode, body)
+	}
+	if strings.Contains(string(body), "secret internal state") || strings.Contains(string(body), "goroutine") {
+		t.Fatalf("the 500 leaks internals: %s", body)
+	}
+	panics := logLines(t, f.logs.String(), "panic")
+	if len(panics) != 1 || panics[0]["request_id"] != "boom-1" || !strings.Contains(panics[0]["stack"].(string), "goroutine") {
+		t.Fatalf("panic not logged with its request ID and stack:\n%s", f.logs.String())
+	}
+}
+
+// dbRoute adds a route that runs one query through the pool and answers
+// like every handler does, for the pool tests below.
+func dbRoute(r *router, d Deps) {
+	r.HandleFunc("/v1/test/db", func(w http.ResponseWriter, req *http.Request) {
+		if _, err := d.Pool.HealthCheck(req.Context()); err != nil {
+			writeError(w, req, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+func TestPool_ConcurrentRequestsQueueOnASmallPool(t *testing.T) {
+	t.Parallel()
+	f := setup(t, func(o *options) {
+		o.pool = db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 5 * time.Second}
+	})
+	var wg sync.WaitGroup
+	statuses := make(chan int, 50)
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- f.api.Do(http.MethodGet, "/readyz", nil).Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	for s := range statuses {
+		if s != http.StatusOK {
+			t.Fatalf("a request through a pool of 2 got %d, want every one 200", s)
+		}
+	}
+	if n := f.pool.Stat().TotalConns(); n > 2 {
+		t.Fatalf("pool opened %d connections, its maximum is 2", n)
+	}
+}
+
+func TestPool_WaitTimeout_503WithRetryAfter(t *testing.T) {
+	t.Parallel()
+	f := setup(t, func(o *options) {
+		o.pool = db.PoolConfig{Size: 1, Overflow: 0, Recycle: time.Hour, Timeout: 100 * time.Millisecond}
+		o.extend = dbRoute
+	})
+	held := make(chan struct{})
+	release := make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- f.pool.InTx(context.Background(), func(*db.Queries) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+
+	resp, err := http.Get(f.srv.URL + "/v1/test/db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var p apitest.Problem
+	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || p.Status != 503 || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("with the pool held: %d %+v", resp.StatusCode, p)
+	}
+	if resp.Header.Get("Retry-After") == "" {
+		t.Fatal("503 without Retry-After")
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := http.Get(f.srv.URL + "/v1/test/db"); err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("after release: %v %v", resp, err)
+	}
+}
+
+func TestOpenAPI_ServedAsEmbedded(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	resp := f.api.Do(http.MethodGet, "/openapi.yaml", nil)
+	if resp.Status != http.StatusOK || string(resp.Body) != string(f.deps.OpenAPI) || !strings.HasPrefix(string(resp.Body), "openapi: 3.1") {
+		t.Fatalf("GET /openapi.yaml = %d, %d bytes", resp.Status, len(resp.Body))
+	}
+}

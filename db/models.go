@@ -3,3 +3,58 @@
 //   sqlc v1.31.1
 
 package db
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+type AuditLog struct {
+	ID      uuid.UUID
+	ActorID *uuid.UUID
+	Action  string
+	Target  string
+	At      time.Time
+}
+
+type LoginFailure struct {
+	Email        string
+	Failures     int32
+	FirstFailure time.Time
+	LastFailure  time.Time
+	LockedUntil  *time.Time
+}
+
+type Profile struct {
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	Name      string
+	Kids      bool
+	MaxAge    int16
+	CreatedAt time.Time
+}
+
+type RefreshToken struct {
+	ID        uuid.UUID
+	TokenHash []byte
+	FamilyID  uuid.UUID
+	UserID    uuid.UUID
+	ExpiresAt time.Time
+	SpentAt   *time.Time
+	RevokedAt *time.Time
+	CreatedAt time.Time
+}
+
+type User struct {
+	ID          uuid.UUID
+	Email       string
+	DisplayName string
+	IsAdmin     bool
+	CreatedAt   time.Time
+}
+
+type UserCredential struct {
+	UserID       uuid.UUID
+	PasswordHash string
+}

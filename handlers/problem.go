@@ -1,14 +1,17 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 
+	"marquee/auth"
 	"marquee/db"
 )
 
@@ -20,6 +23,16 @@ type Error struct {
 	Detail     string
 	Fields     []FieldError
 	RetryAfter int // seconds; sent as Retry-After when positive
+	challenge  string
+}
+
+// challenge is the WWW-Authenticate header of a 401 (RFC 6750): it says
+// invalid_token when a token was presented and refused.
+func challenge(err error) string {
+	if errors.Is(err, auth.ErrInvalidToken) {
+		return `Bearer realm="marquee", error="invalid_token"`
+	}
+	return `Bearer realm="marquee"`
 }
 
 // FieldError names one invalid field of a request.
@@ -80,10 +93,21 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 // apiError maps the errors of the packages below onto client answers, or nil
 // for an internal error.
 func apiError(err error) *Error {
-	var e *Error
+	var (
+		e         *Error
+		throttled *auth.ThrottledError
+	)
 	switch {
 	case errors.As(err, &e):
 		return e
+	case errors.Is(err, auth.ErrUnauthenticated):
+		return &Error{Status: http.StatusUnauthorized, Detail: err.Error(), challenge: challenge(err)}
+	case errors.Is(err, auth.ErrForbidden):
+		return &Error{Status: http.StatusForbidden, Detail: err.Error()}
+	case errors.As(err, &throttled):
+		return &Error{Status: http.StatusTooManyRequests, Detail: throttled.Error(), RetryAfter: max(1, int(math.Ceil(throttled.RetryAfter.Seconds())))}
+	case errors.Is(err, auth.ErrBusy):
+		return &Error{Status: http.StatusServiceUnavailable, Detail: err.Error(), RetryAfter: retryPoolTimeout}
 	case errors.Is(err, db.ErrPoolTimeout):
 		return &Error{Status: http.StatusServiceUnavailable, Detail: "the service is busy; retry shortly", RetryAfter: retryPoolTimeout}
 	case errors.Is(err, db.ErrUnavailable):
@@ -102,6 +126,9 @@ func writeProblem(w http.ResponseWriter, e *Error) {
 	h.Set("Cache-Control", "no-store")
 	if e.RetryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
+	if e.Status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", cmp.Or(e.challenge, `Bearer realm="marquee"`))
 	}
 	w.WriteHeader(e.Status)
 	_ = json.NewEncoder(w).Encode(problem{

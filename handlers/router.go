@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"marquee/auth"
 	"marquee/db"
 )
 
@@ -24,11 +25,18 @@ type Deps struct {
 	Metrics            prometheus.Registerer
 	CORSAllowedOrigins []string
 	OpenAPI            []byte // the contract, served at /openapi.yaml
+	Tokens             *auth.Tokens
+	Passwords          *auth.Passwords
+	Sessions           *auth.Sessions
+	CursorKey          []byte // signs list cursors
 }
 
-// router is the route table with its guarded subrouters kept at hand.
+// router is the route table with its guarded subrouters kept at hand, so
+// that tests can add a route behind a guard and see the guard hold.
 type router struct {
 	*mux.Router
+	admin   *mux.Router // /v1/admin: Authenticate, RequireAdmin
+	profile *mux.Router // /v1/profiles/{profileID}: Authenticate, RequireProfileOwner
 }
 
 // newRouter builds every route in one table, grouped by the guard they sit behind.
@@ -43,12 +51,48 @@ func newRouter(d Deps) *router {
 	})
 	r.Use(routeTemplate)
 
-	// Public: probes and the contract.
-	r.HandleFunc("/livez", d.Health.Live).Methods(http.MethodGet)
-	r.HandleFunc("/readyz", d.Health.Ready).Methods(http.MethodGet)
-	r.Handle("/openapi.yaml", serveContract(d.OpenAPI)).Methods(http.MethodGet)
+	guard := auth.NewGuard(d.Tokens, d.Pool, writeError)
+	cur := cursors{key: d.CursorKey}
+	acc := &accounts{pool: d.Pool, passwords: d.Passwords, sessions: d.Sessions}
+	prof := &profiles{pool: d.Pool}
+	adm := &admin{pool: d.Pool, cursors: cur}
+	const get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
 
-	return &router{Router: r}
+	// Public: probes and the contract.
+	r.HandleFunc("/livez", d.Health.Live).Methods(get)
+	r.HandleFunc("/readyz", d.Health.Ready).Methods(get)
+	r.Handle("/openapi.yaml", serveContract(d.OpenAPI)).Methods(get)
+
+	v1 := r.PathPrefix("/v1").Subrouter()
+
+	// Public: how a client gets and renews its tokens.
+	v1.HandleFunc("/auth/register", acc.register).Methods(post)
+	v1.HandleFunc("/auth/login", acc.login).Methods(post)
+	v1.HandleFunc("/auth/refresh", acc.refresh).Methods(post)
+	v1.HandleFunc("/auth/logout", acc.logout).Methods(post)
+
+	// One profile: ownership is checked before any handler runs.
+	profile := v1.PathPrefix("/profiles/{profileID}").Subrouter()
+	profile.Use(guard.Authenticate, guard.RequireProfileOwner)
+	profile.HandleFunc("", prof.get).Methods(get)
+	profile.HandleFunc("", prof.update).Methods(put)
+	profile.HandleFunc("", prof.delete).Methods(del)
+
+	// Administration: admins only, decided by the database.
+	admin := v1.PathPrefix("/admin").Subrouter()
+	admin.Use(guard.Authenticate, guard.RequireAdmin)
+	admin.HandleFunc("/users", adm.users).Methods(get)
+	admin.HandleFunc("/users/{userID}/admin", adm.setAdmin).Methods(put)
+	admin.HandleFunc("/audit", adm.auditLog).Methods(get)
+
+	// Any signed-in user: their account and their list of profiles.
+	user := v1.NewRoute().Subrouter()
+	user.Use(guard.Authenticate)
+	user.HandleFunc("/me", acc.me).Methods(get)
+	user.HandleFunc("/profiles", prof.list).Methods(get)
+	user.HandleFunc("/profiles", prof.create).Methods(post)
+
+	return &router{Router: r, admin: admin, profile: profile}
 }
 
 // NewHandler is the whole HTTP stack: observation (request ID, access log,

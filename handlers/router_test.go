@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"marquee/db"
-	"marquee/handlers/apitest"
 )
 
 func TestUnknownRoute_ProblemJSON404(t *testing.T) {
@@ -126,18 +125,6 @@ func TestPanic_LoggedAs500WithoutDetails(t *testing.T) {
 	}
 }
 
-// dbRoute adds a route that runs one query through the pool and answers
-// like every handler does, for the pool tests below.
-func dbRoute(r *router, d Deps) {
-	r.HandleFunc("/v1/test/db", func(w http.ResponseWriter, req *http.Request) {
-		if _, err := d.Pool.HealthCheck(req.Context()); err != nil {
-			writeError(w, req, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
-}
-
 func TestPool_ConcurrentRequestsQueueOnASmallPool(t *testing.T) {
 	t.Parallel()
 	f := setup(t, func(o *options) {
@@ -168,8 +155,8 @@ func TestPool_WaitTimeout_503WithRetryAfter(t *testing.T) {
 	t.Parallel()
 	f := setup(t, func(o *options) {
 		o.pool = db.PoolConfig{Size: 1, Overflow: 0, Recycle: time.Hour, Timeout: 100 * time.Millisecond}
-		o.extend = dbRoute
 	})
+	a := f.register(t, "Waiter")
 	held := make(chan struct{})
 	release := make(chan struct{})
 	done := make(chan error)
@@ -182,27 +169,23 @@ func TestPool_WaitTimeout_503WithRetryAfter(t *testing.T) {
 	}()
 	<-held
 
-	resp, err := http.Get(f.srv.URL + "/v1/test/db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var p apitest.Problem
-	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusServiceUnavailable || p.Status != 503 || resp.Header.Get("Content-Type") != "application/problem+json" {
-		t.Fatalf("with the pool held: %d %+v", resp.StatusCode, p)
+	start := time.Now()
+	resp := a.api.Do(http.MethodGet, "/v1/me", nil)
+	if p := resp.Problem(t); resp.Status != http.StatusServiceUnavailable || p.Status != 503 {
+		t.Fatalf("with the pool held: %d %s", resp.Status, resp.Body)
 	}
 	if resp.Header.Get("Retry-After") == "" {
 		t.Fatal("503 without Retry-After")
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Fatalf("the 503 took %s with a 100ms pool timeout", took)
 	}
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if resp, err := http.Get(f.srv.URL + "/v1/test/db"); err != nil || resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("after release: %v %v", resp, err)
+	if resp := a.api.Do(http.MethodGet, "/v1/me", nil); resp.Status != http.StatusOK {
+		t.Fatalf("after release: %d", resp.Status)
 	}
 }
 

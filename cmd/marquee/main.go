@@ -19,6 +19,7 @@ const usage = `usage: marquee [command]
 commands:
   serve                      run the API (the default)
   migrate [up|down|status]   apply, roll back or list the database migrations
+  promote EMAIL              make an existing account an admin
 `
 
 // errUsage marks a command line that could not be understood.
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdout, std
 		return serve(ctx, env, stderr)
 	case "migrate":
 		return migrate(ctx, env, args, stdout, stderr)
+	case "promote":
+		return promote(ctx, env, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

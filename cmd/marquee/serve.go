@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/sethvargo/go-envconfig"
 
 	"marquee"
+	"marquee/auth"
 	"marquee/db"
 	"marquee/handlers"
 )
@@ -57,6 +59,11 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		pool.Collector(),
 	)
+	passwords, err := auth.NewPasswords(auth.OWASP, passwordConcurrency())
+	if err != nil {
+		return err
+	}
+	tokens := auth.NewTokens(cfg.JWTSecret, cfg.JWTTTL)
 	health := handlers.NewHealth(func(ctx context.Context) error {
 		_, err := pool.HealthCheck(ctx)
 		return err
@@ -70,6 +77,10 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 			Metrics:            registry,
 			CORSAllowedOrigins: cfg.CORSAllowedOrigins,
 			OpenAPI:            marquee.OpenAPI,
+			Tokens:             tokens,
+			Passwords:          passwords,
+			Sessions:           auth.NewSessions(pool, tokens, passwords, cfg.RefreshTTL, auth.DefaultThrottle),
+			CursorKey:          cfg.JWTSecret.Derive("cursor"),
 		})),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
@@ -120,6 +131,10 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	logger.Info("stopped")
 	return nil
 }
+
+// passwordConcurrency bounds simultaneous argon2id checks (19 MiB each) to
+// what the CPUs can run anyway.
+func passwordConcurrency() int { return max(2, runtime.NumCPU()) }
 
 // countInflight keeps the number of requests being served.
 func countInflight(n *atomic.Int64, next http.Handler) http.Handler {

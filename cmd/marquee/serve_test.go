@@ -166,50 +166,63 @@ func TestServe_BootsWith32CharacterSecretAndExitsZeroOnSIGTERM(t *testing.T) {
 func TestServe_InFlightRequestFinishesAfterSIGTERMWhileReadyzFails(t *testing.T) {
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
-	proxy := dbtest.NewProxy(t)
-	p := start(t, append(baseEnv(proxy.URL(conn)), "JWT_SECRET="+testSecret, "READINESS_TIMEOUT=3s"), "serve")
+	p := start(t, append(baseEnv(conn), "JWT_SECRET="+testSecret), "serve")
 
-	// A readiness check against a stalled database stays in flight for 3 s.
-	proxy.Stall()
+	// A registration whose body arrives slowly: its handler is running,
+	// waiting for the rest, when SIGTERM comes.
+	body, writer := io.Pipe()
 	type result struct {
 		status int
 		err    error
 	}
 	inflight := make(chan result, 1)
 	go func() {
-		resp, err := http.Get("http://" + p.addr + "/readyz")
+		resp, err := http.Post("http://"+p.addr+"/v1/auth/register", "application/json", body)
 		if err != nil {
 			inflight <- result{err: err}
 			return
 		}
-		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		inflight <- result{status: resp.StatusCode}
 	}()
-	time.Sleep(500 * time.Millisecond)
+	if _, err := io.WriteString(writer, `{"email":"late@example.com",`); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond)
 
-	resp, err := http.Get("http://" + p.addr + "/readyz")
-	if err != nil {
-		t.Fatalf("during shutdown: %v", err)
-	}
-	var body struct{ Status, Output string }
-	_ = json.NewDecoder(resp.Body).Decode(&body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable || body.Output != "shutting down" {
-		t.Fatalf("during shutdown /readyz = %d %+v, want 503 shutting down", resp.StatusCode, body)
+	// Meanwhile readiness fails, so that load balancers move traffic away.
+	var ready struct{ Status, Output string }
+	deadline := time.Now().Add(5 * time.Second)
+	for ready.Output != "shutting down" {
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz never said shutting down: %+v", ready)
+		}
+		resp, err := http.Get("http://" + p.addr + "/readyz")
+		if err != nil {
+			t.Fatalf("/readyz during shutdown: %v", err)
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&ready)
+		resp.Body.Close()
+		if ready.Output == "shutting down" && resp.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("/readyz during shutdown = %d", resp.StatusCode)
+		}
 	}
 
-	r := <-inflight
-	if r.err != nil || r.status == 0 {
-		t.Fatalf("the in-flight request did not finish: %v", r.err)
+	if _, err := io.WriteString(writer, `"password":"long enough password","display_name":"Late"}`); err != nil {
+		t.Fatal(err)
 	}
-	proxy.Pass()
+	writer.Close()
+	if r := <-inflight; r.err != nil || r.status != http.StatusCreated {
+		t.Fatalf("the in-flight registration: %d %v, want 201", r.status, r.err)
+	}
 	if code := p.exitCode(t); code != 0 {
 		t.Fatalf("exit %d, want 0:\n%s", code, p.stderr)
+	}
+	if _, err := http.Get("http://" + p.addr + "/livez"); err == nil {
+		t.Fatal("still serving after exit")
 	}
 }
 

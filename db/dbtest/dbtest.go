@@ -200,3 +200,42 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// Snapshot dumps every row of every table except the append-only logs
+// (audit_log, login_failures, goose_db_version), for tests that must show a
+// request changed nothing.
+func Snapshot(t testing.TB, conn db.ConnString) string {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, conn.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	var dump string
+	err = c.QueryRow(ctx, `
+		SELECT coalesce(string_agg(c.relname || E'\n' ||
+			query_to_xml(format('SELECT * FROM %I ORDER BY 1', c.relname), true, false, '')::text, E'\n' ORDER BY c.relname), '')
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'public' AND c.relkind = 'r'
+		  AND c.relname NOT IN ('goose_db_version', 'audit_log', 'login_failures')`).Scan(&dump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dump
+}
+
+// Exec runs one statement for a test's arrangement, such as deleting an
+// account, which no query of the application does.
+func Exec(t testing.TB, conn db.ConnString, sql string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, conn.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, sql, args...); err != nil {
+		t.Fatalf("dbtest.Exec: %v", err)
+	}
+}

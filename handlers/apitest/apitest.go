@@ -54,9 +54,25 @@ func Contract(t testing.TB) routers.Router {
 
 // Client talks to a test server and validates every exchange.
 type Client struct {
-	t    testing.TB
-	base string
-	http *http.Client
+	t     testing.TB
+	base  string
+	http  *http.Client
+	token string
+}
+
+// Unchecked is a copy of the client that does not check the contract, for
+// tests of routes that are deliberately not in it.
+func (c *Client) Unchecked() *Client {
+	cp := *c
+	cp.http = &http.Client{}
+	return &cp
+}
+
+// As is a copy of the client that sends token as its bearer token.
+func (c *Client) As(token string) *Client {
+	cp := *c
+	cp.token = token
+	return &cp
 }
 
 // New is a client for the server at baseURL (such as httptest.Server.URL).
@@ -127,6 +143,9 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])

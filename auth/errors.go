@@ -1,0 +1,44 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The refusals of this package. The HTTP layer answers every error that
+// wraps ErrUnauthenticated with 401 and WWW-Authenticate, and ErrForbidden
+// with 403; their messages are written for the client.
+var (
+	ErrUnauthenticated = errors.New("authentication required")
+	ErrForbidden       = errors.New("forbidden")
+
+	// ErrInvalidToken: a bearer token was presented and refused.
+	ErrInvalidToken = kind(ErrUnauthenticated, "the access token is invalid or expired")
+	// ErrBadCredentials: unknown email or wrong password, indistinguishably.
+	ErrBadCredentials = kind(ErrUnauthenticated, "wrong email or password")
+	// ErrBadRefreshToken: unknown, expired, spent or revoked refresh token.
+	ErrBadRefreshToken = kind(ErrUnauthenticated, "the refresh token is invalid, expired or revoked")
+
+	errMissingToken = kind(ErrUnauthenticated, "a bearer token is required")
+	errNotOwner     = kind(ErrForbidden, "the profile does not exist or is not yours")
+	errNotAdmin     = kind(ErrForbidden, "admin rights are required")
+)
+
+type kindError struct {
+	kind error
+	msg  string
+}
+
+func kind(k error, msg string) error { return &kindError{k, msg} }
+func (e *kindError) Error() string   { return e.msg }
+func (e *kindError) Unwrap() error   { return e.kind }
+
+// ThrottledError refuses a login while its email is locked out.
+type ThrottledError struct {
+	RetryAfter time.Duration
+}
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("too many failed logins; retry in %d seconds", int(e.RetryAfter.Seconds()+0.999))
+}

@@ -1,0 +1,108 @@
+package auth
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+)
+
+// The issuer and audience of Marquee's access tokens.
+const (
+	Issuer   = "marquee"
+	Audience = "marquee"
+)
+
+// leeway tolerates clock skew between instances when checking exp, nbf, iat.
+const leeway = 30 * time.Second
+
+// Tokens issues and verifies access tokens: JWTs signed HS256 with the
+// secret, carrying sub (the user), iss, aud, iat and exp.
+type Tokens struct {
+	secret Secret
+	ttl    time.Duration
+	parser *jwt.Parser
+	now    func() time.Time
+}
+
+// NewTokens makes access tokens that live ttl.
+func NewTokens(secret Secret, ttl time.Duration) *Tokens {
+	return &Tokens{
+		secret: secret,
+		ttl:    ttl,
+		// Only HS256: "none", other HMAC sizes and any asymmetric algorithm
+		// (the RS256 public-key confusion) are refused before the key is used.
+		parser: jwt.NewParser(
+			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+			jwt.WithIssuer(Issuer),
+			jwt.WithAudience(Audience),
+			jwt.WithExpirationRequired(),
+			jwt.WithIssuedAt(),
+			jwt.WithLeeway(leeway),
+		),
+		now: time.Now,
+	}
+}
+
+// TTL is how long an access token lives.
+func (t *Tokens) TTL() time.Duration { return t.ttl }
+
+// Issue signs an access token for user.
+func (t *Tokens) Issue(user uuid.UUID) (string, error) {
+	now := t.now()
+	claims := jwt.RegisteredClaims{
+		Subject:   user.String(),
+		Issuer:    Issuer,
+		Audience:  jwt.ClaimStrings{Audience},
+		IssuedAt:  jwt.NewNumericDate(now),
+		ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.secret.Bytes())
+}
+
+// Verify checks an access token and returns its user.
+func (t *Tokens) Verify(raw string) (uuid.UUID, error) {
+	var claims jwt.RegisteredClaims
+	_, err := t.parser.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) {
+		return t.secret.Bytes(), nil
+	})
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	}
+	user, err := uuid.Parse(claims.Subject)
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("%w: bad subject", ErrInvalidToken)
+	}
+	return user, nil
+}
+
+// newRefreshToken returns an opaque refresh token and the hash that is all
+// the database keeps of it.
+func newRefreshToken() (token string, hash []byte) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashRefreshToken(token)
+}
+
+func hashRefreshToken(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// Derive returns a key for another purpose (such as signing list cursors),
+// derived from the secret so that operators manage one secret only.
+func (s Secret) Derive(purpose string) []byte {
+	if s.value == "" {
+		panic(errors.New("auth: Derive on an empty secret"))
+	}
+	mac := hmac.New(sha256.New, []byte(s.value))
+	mac.Write([]byte("marquee/" + purpose))
+	return mac.Sum(nil)
+}

@@ -1,0 +1,194 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"marquee/auth"
+	"marquee/db"
+)
+
+// accounts serves registration, tokens and the caller's own account.
+type accounts struct {
+	pool      *db.Pool
+	passwords *auth.Passwords
+	sessions  *auth.Sessions
+}
+
+// user is the API's view of an account.
+type user struct {
+	ID          uuid.UUID `json:"id"`
+	Email       string    `json:"email"`
+	DisplayName string    `json:"display_name"`
+	IsAdmin     bool      `json:"is_admin"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func userOf(u db.User) user {
+	return user{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, IsAdmin: u.IsAdmin, CreatedAt: u.CreatedAt.UTC()}
+}
+
+type tokenPair struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+func tokenPairOf(p auth.TokenPair) tokenPair {
+	return tokenPair{AccessToken: p.AccessToken, TokenType: "Bearer", ExpiresIn: int(p.ExpiresIn.Seconds()), RefreshToken: p.RefreshToken}
+}
+
+// Password and name limits (API.md, Accounts).
+const (
+	minPassword    = 12
+	maxPassword    = 128
+	maxDisplayName = 100
+	maxEmail       = 254
+)
+
+// validEmail accepts a bare address (no display name, no angle brackets).
+func validEmail(s string) bool {
+	if len(s) > maxEmail {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == ""
+}
+
+func (a *accounts) register(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Email       string `json:"email"`
+		Password    string `json:"password"`
+		DisplayName string `json:"display_name"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	email := auth.NormaliseEmail(in.Email)
+	name, nameOK := text(in.DisplayName, 1, maxDisplayName)
+	var c checks
+	c.require(validEmail(email), "email", "must be an email address")
+	n := utf8.RuneCountInString(in.Password)
+	c.require(n >= minPassword && n <= maxPassword, "password", "must be 12 to 128 characters")
+	c.require(nameOK, "display_name", "must be 1 to 100 characters, without control characters")
+	if err := c.err(); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	hash, err := a.passwords.Hash(r.Context(), in.Password)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var created db.User
+	err = a.pool.InTx(r.Context(), func(q *db.Queries) error {
+		var err error
+		if created, err = q.UserCreate(r.Context(), db.UserCreateParams{Email: email, DisplayName: name}); err != nil {
+			return err
+		}
+		if err := q.CredentialSet(r.Context(), db.CredentialSetParams{UserID: created.ID, PasswordHash: hash}); err != nil {
+			return err
+		}
+		_, err = createProfile(r.Context(), q, created.ID, profileFields{name: name, maxAge: 18})
+		return err
+	})
+	if errors.Is(err, db.ErrConflict) {
+		err = &Error{Status: http.StatusConflict, Detail: "an account with this email already exists"}
+	}
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, userOf(created))
+}
+
+func (a *accounts) login(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var c checks
+	c.require(strings.TrimSpace(in.Email) != "", "email", "is required")
+	c.require(in.Password != "", "password", "is required")
+	c.require(len(in.Password) <= 4*maxPassword, "password", "is too long")
+	if err := c.err(); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	pair, err := a.sessions.Login(r.Context(), auth.NormaliseEmail(in.Email), in.Password)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, tokenPairOf(pair))
+}
+
+// refreshBody is the body of refresh and logout.
+type refreshBody struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+func readRefreshToken(w http.ResponseWriter, r *http.Request) (string, error) {
+	var in refreshBody
+	if err := decode(w, r, &in); err != nil {
+		return "", err
+	}
+	if in.RefreshToken == "" || len(in.RefreshToken) > 256 {
+		return "", invalid(FieldError{Field: "refresh_token", Message: "is required"})
+	}
+	return in.RefreshToken, nil
+}
+
+func (a *accounts) refresh(w http.ResponseWriter, r *http.Request) {
+	token, err := readRefreshToken(w, r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	pair, err := a.sessions.Refresh(r.Context(), token)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, tokenPairOf(pair))
+}
+
+func (a *accounts) logout(w http.ResponseWriter, r *http.Request) {
+	token, err := readRefreshToken(w, r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if err := a.sessions.Logout(r.Context(), token); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *accounts) me(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, userOf(caller(r.Context())))
+}
+
+// caller is the authenticated user; the router only sends authenticated
+// requests to handlers that call it.
+func caller(ctx context.Context) db.User {
+	u, ok := auth.UserFrom(ctx)
+	if !ok {
+		panic("handlers: no authenticated user: route registered outside the Authenticate guard")
+	}
+	return u
+}

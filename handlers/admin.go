@@ -1,0 +1,125 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/gorilla/mux"
+
+	"marquee/db"
+)
+
+// admin serves the administration of accounts and the audit log. Every
+// route of it sits behind auth.RequireAdmin; every write records an audit
+// row in its own transaction.
+type admin struct {
+	pool    *db.Pool
+	cursors cursors
+}
+
+// audit records an admin write; call it inside the write's transaction.
+func audit(ctx context.Context, q *db.Queries, action, target string) error {
+	actor := caller(ctx).ID
+	return q.AuditRecord(ctx, db.AuditRecordParams{ActorID: &actor, Action: action, Target: target})
+}
+
+// keyset is the position of a row in a list ordered by (time, id).
+type keyset struct {
+	At time.Time `json:"t"`
+	ID uuid.UUID `json:"i"`
+}
+
+func (h *admin) users(w http.ResponseWriter, r *http.Request) {
+	page, err := readPage(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	after := keyset{At: time.Unix(0, 0).UTC().AddDate(-100, 0, 0)} // before any account
+	if page.cursor != "" {
+		if err := h.cursors.decode("admin.users", page.cursor, &after); err != nil {
+			writeError(w, r, err)
+			return
+		}
+	}
+	rows, err := h.pool.UserList(r.Context(), db.UserListParams{AfterCreatedAt: after.At, AfterID: after.ID, Lim: int32(page.limit + 1)})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pageOf(h.cursors, "admin.users", page, rows, userOf,
+		func(u db.User) any { return keyset{At: u.CreatedAt, ID: u.ID} }))
+}
+
+func (h *admin) setAdmin(w http.ResponseWriter, r *http.Request) {
+	id, err := uuid.Parse(mux.Vars(r)["userID"])
+	if err != nil {
+		writeError(w, r, notFound("user"))
+		return
+	}
+	var in struct {
+		IsAdmin *bool `json:"is_admin"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if in.IsAdmin == nil {
+		writeError(w, r, invalid(FieldError{Field: "is_admin", Message: "is required"}))
+		return
+	}
+	action := "user.admin.revoke"
+	if *in.IsAdmin {
+		action = "user.admin.grant"
+	}
+	var updated db.User
+	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
+		var err error
+		if updated, err = q.UserSetAdmin(r.Context(), db.UserSetAdminParams{ID: id, IsAdmin: *in.IsAdmin}); err != nil {
+			return err
+		}
+		return audit(r.Context(), q, action, "user:"+id.String())
+	})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, userOf(updated))
+}
+
+// auditEntry is the API's view of an audit row.
+type auditEntry struct {
+	ID      uuid.UUID  `json:"id"`
+	ActorID *uuid.UUID `json:"actor_id"`
+	Action  string     `json:"action"`
+	Target  string     `json:"target"`
+	At      time.Time  `json:"at"`
+}
+
+func auditEntryOf(a db.AuditLog) auditEntry {
+	return auditEntry{ID: a.ID, ActorID: a.ActorID, Action: a.Action, Target: a.Target, At: a.At.UTC()}
+}
+
+func (h *admin) auditLog(w http.ResponseWriter, r *http.Request) {
+	page, err := readPage(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	before := keyset{At: time.Now().AddDate(100, 0, 0), ID: uuid.Max} // after any entry
+	if page.cursor != "" {
+		if err := h.cursors.decode("admin.audit", page.cursor, &before); err != nil {
+			writeError(w, r, err)
+			return
+		}
+	}
+	rows, err := h.pool.AuditList(r.Context(), db.AuditListParams{BeforeAt: before.At, BeforeID: before.ID, Lim: int32(page.limit + 1)})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pageOf(h.cursors, "admin.audit", page, rows, auditEntryOf,
+		func(a db.AuditLog) any { return keyset{At: a.At, ID: a.ID} }))
+}

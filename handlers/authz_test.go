@@ -1,0 +1,315 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/uuid"
+	"github.com/gorilla/mux"
+
+	"marquee"
+	"marquee/db/dbtest"
+	"marquee/handlers/apitest"
+)
+
+// The router-driven authorization suite. It walks the real router and
+// derives what each route must refuse from its path (and, for profile_id,
+// from openapi.yaml), never from the subrouter it sits on: a route added
+// tomorrow, or registered outside its guard, is checked without anyone
+// editing this file.
+
+// publicRoutes need no token (API.md, Conventions).
+var publicRoutes = []string{"/livez", "/readyz", "/openapi.yaml",
+	"/v1/auth/register", "/v1/auth/login", "/v1/auth/refresh", "/v1/auth/logout"}
+
+// spies records which routes' handlers ran.
+type spies struct {
+	mu    sync.Mutex
+	calls map[string]int // "METHOD template"
+}
+
+func (s *spies) count(key string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[key]
+}
+
+// install wraps every route's handler (inside its guards, which mux applies
+// around it at match time) with a call counter.
+func (s *spies) install(r *mux.Router) {
+	s.calls = map[string]int{}
+	_ = r.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		h := route.GetHandler()
+		tpl, err := route.GetPathTemplate()
+		if h == nil || err != nil {
+			return nil
+		}
+		methods, _ := route.GetMethods()
+		route.Handler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			if slices.Contains(methods, req.Method) {
+				s.mu.Lock()
+				s.calls[req.Method+" "+tpl]++
+				s.mu.Unlock()
+			}
+			h.ServeHTTP(w, req)
+		}))
+		return nil
+	})
+}
+
+// endpoint is one method of one route.
+type endpoint struct {
+	method, template string
+}
+
+func endpoints(t *testing.T, r *mux.Router) []endpoint {
+	t.Helper()
+	var out []endpoint
+	err := r.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		tpl, err := route.GetPathTemplate()
+		if err != nil || route.GetHandler() == nil {
+			return nil
+		}
+		methods, err := route.GetMethods()
+		if err != nil {
+			return fmt.Errorf("route %s has no methods: every route must name them", tpl)
+		}
+		for _, m := range methods {
+			out = append(out, endpoint{m, tpl})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// fill replaces the path variables of tpl: {profileID} by profileID, the
+// others by vars[name] or a fresh UUID.
+func fill(tpl, profileID string, vars map[string]string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(tpl, "{")
+		if i < 0 {
+			b.WriteString(tpl)
+			return b.String()
+		}
+		j := strings.Index(tpl[i:], "}") + i
+		name, _, _ := strings.Cut(tpl[i+1:j], ":")
+		b.WriteString(tpl[:i])
+		switch {
+		case name == "profileID":
+			b.WriteString(profileID)
+		case vars[name] != "":
+			b.WriteString(vars[name])
+		default:
+			b.WriteString(uuid.NewString())
+		}
+		tpl = tpl[j+1:]
+	}
+}
+
+// profileQueryOperations lists the operations openapi.yaml documents with a
+// profile_id query parameter.
+func profileQueryOperations(t *testing.T) []endpoint {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(marquee.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []endpoint
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			params := append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...)
+			for _, p := range params {
+				if p.Value != nil && p.Value.In == "query" && p.Value.Name == "profile_id" {
+					out = append(out, endpoint{method, path})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// authzWorld is the cast of the suite: a victim with data, an attacker with
+// an account of their own, and a deleted account whose token still verifies.
+type authzWorld struct {
+	f        *fixture
+	api      *apitest.Client
+	router   *mux.Router
+	spies    *spies
+	victim   *account
+	attacker *account
+	ghost    string // a validly signed token of a deleted account
+}
+
+// newAuthzWorld builds the world; routes added by extend are not in the
+// contract, so their exchanges are not checked against it.
+func newAuthzWorld(t *testing.T, extend func(*router, Deps)) *authzWorld {
+	t.Helper()
+	w := &authzWorld{spies: &spies{}}
+	w.f = setup(t, func(o *options) {
+		o.extend = func(r *router, d Deps) {
+			if extend != nil {
+				extend(r, d)
+			}
+			w.router = r.Router
+			w.spies.install(r.Router)
+		}
+	})
+	w.victim = w.f.register(t, "Victim")
+	w.attacker = w.f.register(t, "Attacker")
+	ghost := w.f.register(t, "Ghost")
+	w.ghost = ghost.tokens.AccessToken
+	dbtest.Exec(t, w.f.conn, "DELETE FROM users WHERE id = $1", ghost.user.ID)
+	w.api = w.f.api
+	if extend != nil {
+		w.api = w.f.api.Unchecked()
+	}
+	return w
+}
+
+// check sends every denial case to every route and returns what went wrong
+// and how many (route × case) pairs it tried.
+func (w *authzWorld) check(t *testing.T) (violations []string, pairs int) {
+	t.Helper()
+	before := dbtest.Snapshot(t, w.f.conn)
+	vars := map[string]string{"userID": w.victim.user.ID.String()}
+
+	// deny sends one request that must be refused with want, before any handler.
+	deny := func(e endpoint, label, path, token string, want int) []byte {
+		pairs++
+		key := e.method + " " + e.template
+		calls := w.spies.count(key)
+		client := w.api.As(token)
+		var body any
+		if e.method == http.MethodPost || e.method == http.MethodPut {
+			body = map[string]any{}
+		}
+		resp := client.Do(e.method, path, body)
+		if resp.Status != want {
+			violations = append(violations, fmt.Sprintf("%s %s (%s): %d, want %d", e.method, e.template, label, resp.Status, want))
+		}
+		if w.spies.count(key) != calls {
+			violations = append(violations, fmt.Sprintf("%s %s (%s): the handler ran", e.method, e.template, label))
+		}
+		return resp.Body
+	}
+	// sameForbidden: another's, an unknown and a malformed profile must get
+	// one and the same 403, so that profiles cannot be enumerated.
+	sameForbidden := func(e endpoint, path func(profile string) string) {
+		var bodies []string
+		for _, c := range []struct{ label, profile string }{
+			{"another user's profile", w.victim.profile.ID.String()},
+			{"unknown profile", uuid.NewString()},
+			{"malformed profile id", "not-a-uuid"},
+			{"profile id with a suffix", w.victim.profile.ID.String() + "x"},
+		} {
+			bodies = append(bodies, string(deny(e, c.label, path(c.profile), w.attacker.tokens.AccessToken, http.StatusForbidden)))
+		}
+		for _, b := range bodies[1:] {
+			if b != bodies[0] {
+				violations = append(violations, fmt.Sprintf("%s %s: the 403s differ: %q vs %q", e.method, e.template, bodies[0], b))
+			}
+		}
+	}
+
+	for _, e := range endpoints(t, w.router) {
+		if slices.Contains(publicRoutes, e.template) {
+			continue
+		}
+		path := fill(e.template, w.attacker.profile.ID.String(), vars)
+		// Every route but the public ones: a token, valid, of an existing account.
+		deny(e, "no token", path, "", http.StatusUnauthorized)
+		deny(e, "garbage token", path, "not.a.jwt", http.StatusUnauthorized)
+		deny(e, "token of a deleted account", path, w.ghost, http.StatusUnauthorized)
+		if strings.HasPrefix(e.template, "/v1/admin") {
+			deny(e, "not an admin", path, w.attacker.tokens.AccessToken, http.StatusForbidden)
+		}
+		if strings.Contains(e.template, "{profileID}") {
+			sameForbidden(e, func(p string) string { return fill(e.template, p, vars) })
+		}
+	}
+	for _, e := range profileQueryOperations(t) {
+		sameForbidden(e, func(p string) string { return fill(e.template, "", vars) + "?profile_id=" + p })
+	}
+	if after := dbtest.Snapshot(t, w.f.conn); after != before {
+		violations = append(violations, "the denied requests changed the database")
+	}
+	return violations, pairs
+}
+
+func TestAuthz_EveryRouteRefusesWhatItMust(t *testing.T) {
+	t.Parallel()
+	w := newAuthzWorld(t, nil)
+	violations, pairs := w.check(t)
+	for _, v := range violations {
+		t.Error(v)
+	}
+	t.Logf("authorization suite: %d (route × denial case) pairs over %d endpoints", pairs, len(endpoints(t, w.router)))
+	// The victim's data is still theirs and intact.
+	if resp := w.victim.api.Do(http.MethodGet, "/v1/profiles/"+w.victim.profile.ID.String(), nil); resp.Status != http.StatusOK {
+		t.Fatalf("the victim lost their profile: %d", resp.Status)
+	}
+}
+
+// TestAuthz_NewAdminRouteIsGuardedWithoutChecksOfItsOwn (SC-007): a route
+// added to the admin subrouter, whose handler checks nothing, is refused to
+// anonymous callers and non-admins, and its handler never runs for them.
+func TestAuthz_NewAdminRouteIsGuardedWithoutChecksOfItsOwn(t *testing.T) {
+	t.Parallel()
+	var ran atomic.Int64
+	w := newAuthzWorld(t, func(r *router, _ Deps) {
+		r.admin.HandleFunc("/danger/{titleID}", func(w http.ResponseWriter, _ *http.Request) {
+			ran.Add(1)
+			w.WriteHeader(http.StatusNoContent)
+		}).Methods(http.MethodDelete)
+	})
+	if !slices.Contains(endpoints(t, w.router), endpoint{http.MethodDelete, "/v1/admin/danger/{titleID}"}) {
+		t.Fatal("the new route is not in the router the suite walks")
+	}
+	violations, _ := w.check(t)
+	for _, v := range violations {
+		t.Error(v)
+	}
+	if n := ran.Load(); n != 0 {
+		t.Fatalf("the unguarded handler ran %d times", n)
+	}
+	// An admin does reach it: the guard refuses by role, not by route.
+	admin := w.f.admin(t)
+	if resp := w.api.As(admin.tokens.AccessToken).Do(http.MethodDelete, "/v1/admin/danger/"+uuid.NewString(), nil); resp.Status != http.StatusNoContent || ran.Load() != 1 {
+		t.Fatalf("an admin got %d, handler ran %d times", resp.Status, ran.Load())
+	}
+}
+
+// TestAuthz_RouteOutsideItsGuardFailsTheSuite: registering an admin path
+// outside the admin subrouter (no guard at all) must make the suite fail.
+func TestAuthz_RouteOutsideItsGuardFailsTheSuite(t *testing.T) {
+	t.Parallel()
+	w := newAuthzWorld(t, func(r *router, _ Deps) {
+		r.HandleFunc("/v1/admin/leak", func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusNoContent)
+		}).Methods(http.MethodGet)
+		r.HandleFunc("/v1/profiles/{profileID}/leak", func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusNoContent)
+		}).Methods(http.MethodGet)
+	})
+	violations, _ := w.check(t)
+	for _, want := range []string{
+		"GET /v1/admin/leak (no token): 204, want 401",
+		"GET /v1/admin/leak (not an admin): 204, want 403",
+		"GET /v1/admin/leak (no token): the handler ran",
+		"GET /v1/profiles/{profileID}/leak (another user's profile): 204, want 403",
+	} {
+		if !slices.Contains(violations, want) {
+			t.Errorf("the suite did not report %q; it reported:\n%s", want, strings.Join(violations, "\n"))
+		}
+	}
+}

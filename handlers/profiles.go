@@ -1,0 +1,183 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"marquee/auth"
+	"marquee/db"
+)
+
+// maxProfiles is how many profiles an account may have (API.md, Profiles).
+const maxProfiles = 5
+
+// profiles serves the caller's viewing profiles.
+type profiles struct {
+	pool *db.Pool
+}
+
+// profile is the API's view of a profile.
+type profile struct {
+	ID        uuid.UUID `json:"id"`
+	Name      string    `json:"name"`
+	Kids      bool      `json:"kids"`
+	MaxAge    int16     `json:"max_age"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func profileOf(p db.Profile) profile {
+	return profile{ID: p.ID, Name: p.Name, Kids: p.Kids, MaxAge: p.MaxAge, CreatedAt: p.CreatedAt.UTC()}
+}
+
+// profileBody is the body of create and update; every field is optional in
+// an update.
+type profileBody struct {
+	Name   *string `json:"name"`
+	Kids   *bool   `json:"kids"`
+	MaxAge *int16  `json:"max_age"`
+}
+
+// profileFields are a profile's writable fields.
+type profileFields struct {
+	name   string
+	kids   bool
+	maxAge int16
+}
+
+// apply merges body into base and checks the result: a name of 1 to 100
+// characters, max_age one of the maturity levels, a kids profile at most 7.
+// A profile becoming a kids one without a max_age gets 7.
+func (b profileBody) apply(base profileFields) (profileFields, error) {
+	out := base
+	var c checks
+	if b.Name != nil {
+		name, ok := text(*b.Name, 1, maxDisplayName)
+		c.require(ok, "name", "must be 1 to 100 characters, without control characters")
+		out.name = name
+	}
+	if b.Kids != nil {
+		out.kids = *b.Kids
+	}
+	if b.MaxAge != nil {
+		out.maxAge = *b.MaxAge
+		c.require(validMaturity(out.maxAge), "max_age", "must be one of 0, 7, 13, 16, 18")
+	} else if out.kids && out.maxAge > 7 {
+		out.maxAge = 7
+	}
+	c.require(!out.kids || out.maxAge <= 7, "max_age", "a kids profile has max_age 0 or 7")
+	return out, c.err()
+}
+
+// validMaturity reports one of Marquee's maturity levels.
+func validMaturity(age int16) bool {
+	switch age {
+	case 0, 7, 13, 16, 18:
+		return true
+	}
+	return false
+}
+
+// createProfile adds a profile to an account unless it already has
+// maxProfiles; it runs inside a transaction, under a lock on the account.
+func createProfile(ctx context.Context, q *db.Queries, user uuid.UUID, f profileFields) (db.Profile, error) {
+	if _, err := q.UserLock(ctx, user); err != nil {
+		return db.Profile{}, err
+	}
+	p, err := q.ProfileCreateIfRoom(ctx, db.ProfileCreateIfRoomParams{
+		UserID: user, Name: f.name, Kids: f.kids, MaxAge: f.maxAge, MaxProfiles: maxProfiles,
+	})
+	if errors.Is(err, db.ErrNotFound) {
+		return p, &Error{Status: http.StatusConflict, Detail: "an account has at most 5 profiles"}
+	}
+	return p, err
+}
+
+func (h *profiles) list(w http.ResponseWriter, r *http.Request) {
+	rows, err := h.pool.ProfileListByUser(r.Context(), caller(r.Context()).ID)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out := list[profile]{Items: make([]profile, len(rows))}
+	for i, p := range rows {
+		out.Items[i] = profileOf(p)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (h *profiles) create(w http.ResponseWriter, r *http.Request) {
+	var in profileBody
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if in.Name == nil {
+		writeError(w, r, invalid(FieldError{Field: "name", Message: "is required"}))
+		return
+	}
+	fields, err := in.apply(profileFields{maxAge: 18})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var created db.Profile
+	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
+		var err error
+		created, err = createProfile(r.Context(), q, caller(r.Context()).ID, fields)
+		return err
+	})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, profileOf(created))
+}
+
+func (h *profiles) get(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, profileOf(ownedProfile(r.Context())))
+}
+
+func (h *profiles) update(w http.ResponseWriter, r *http.Request) {
+	var in profileBody
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	p := ownedProfile(r.Context())
+	fields, err := in.apply(profileFields{name: p.Name, kids: p.Kids, maxAge: p.MaxAge})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	updated, err := h.pool.ProfileUpdate(r.Context(), db.ProfileUpdateParams{
+		ID: p.ID, UserID: p.UserID, Name: fields.name, Kids: fields.kids, MaxAge: fields.maxAge,
+	})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, profileOf(updated))
+}
+
+func (h *profiles) delete(w http.ResponseWriter, r *http.Request) {
+	p := ownedProfile(r.Context())
+	if err := h.pool.ProfileDelete(r.Context(), db.ProfileDeleteParams{ID: p.ID, UserID: p.UserID}); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// ownedProfile is the profile RequireProfileOwner checked; the router only
+// sends requests to handlers that call it from behind that guard.
+func ownedProfile(ctx context.Context) db.Profile {
+	p, ok := auth.ProfileFrom(ctx)
+	if !ok {
+		panic("handlers: no checked profile: route registered outside the RequireProfileOwner guard")
+	}
+	return p
+}

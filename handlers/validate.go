@@ -1,0 +1,41 @@
+package handlers
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// checks collects the field errors of one request, to answer them all at once.
+type checks []FieldError
+
+// require adds message for field unless ok.
+func (c *checks) require(ok bool, field, message string) {
+	if !ok {
+		*c = append(*c, FieldError{Field: field, Message: message})
+	}
+}
+
+// err is nil when every check passed, else a 422 listing the failures.
+func (c checks) err() error {
+	if len(c) == 0 {
+		return nil
+	}
+	return invalid(c...)
+}
+
+// text trims s and reports whether it is between min and max characters and
+// free of control characters.
+func text(s string, minLen, maxLen int) (string, bool) {
+	s = strings.TrimSpace(s)
+	n := utf8.RuneCountInString(s)
+	if n < minLen || n > maxLen || !utf8.ValidString(s) {
+		return s, false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return s, false
+		}
+	}
+	return s, true
+}

@@ -1,0 +1,34 @@
+-- Viewing profiles of an account, and the ownership check that guards every
+-- profile-scoped route.
+
+-- name: ProfileGetOwned :one
+-- auth.RequireProfileOwner: the profile if the caller owns it (primary key).
+SELECT *
+FROM profiles
+WHERE id = @id AND user_id = @user_id;
+
+-- name: ProfileListByUser :many
+-- profiles_user_id_idx.
+SELECT *
+FROM profiles
+WHERE user_id = @user_id
+ORDER BY created_at, id;
+
+-- name: ProfileCreateIfRoom :one
+-- Run after UserLock in the same transaction: no row when the account
+-- already has @max_profiles profiles.
+INSERT INTO profiles (user_id, name, kids, max_age)
+SELECT @user_id, @name, @kids, @max_age
+WHERE (SELECT count(*) FROM profiles WHERE user_id = @user_id) < @max_profiles::int
+RETURNING *;
+
+-- name: ProfileUpdate :one
+UPDATE profiles
+SET name = @name, kids = @kids, max_age = @max_age
+WHERE id = @id AND user_id = @user_id
+RETURNING *;
+
+-- name: ProfileDelete :exec
+-- Bookmarks, history, watchlist, ratings and favourites go with it (ON DELETE CASCADE).
+DELETE FROM profiles
+WHERE id = @id AND user_id = @user_id;

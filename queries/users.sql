@@ -1,0 +1,54 @@
+-- Accounts: registration, the caller of each request, the admin user list,
+-- and admin rights.
+
+-- name: UserCreate :one
+INSERT INTO users (email, display_name)
+VALUES (@email, @display_name)
+RETURNING *;
+
+-- name: CredentialSet :exec
+INSERT INTO user_credentials (user_id, password_hash)
+VALUES (@user_id, @password_hash)
+ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash;
+
+-- name: UserGet :one
+-- The caller of every authenticated request (auth.Authenticate); primary key.
+SELECT *
+FROM users
+WHERE id = @id;
+
+-- name: UserCredentials :one
+-- Login: users_email_key, then the credentials' primary key.
+SELECT u.id, c.password_hash
+FROM users u
+JOIN user_credentials c ON c.user_id = u.id
+WHERE u.email = @email;
+
+-- name: UserLock :one
+-- Serialises profile creation per account, so that the five-profile limit
+-- holds under concurrent requests.
+SELECT id
+FROM users
+WHERE id = @id
+FOR UPDATE;
+
+-- name: UserList :many
+-- Admin list, oldest first, keyset-paged on users_created_at_idx.
+SELECT *
+FROM users
+WHERE (created_at, id) > (@after_created_at::timestamptz, @after_id::uuid)
+ORDER BY created_at, id
+LIMIT @lim;
+
+-- name: UserSetAdmin :one
+UPDATE users
+SET is_admin = @is_admin
+WHERE id = @id
+RETURNING *;
+
+-- name: UserPromoteByEmail :one
+-- marquee promote EMAIL.
+UPDATE users
+SET is_admin = true
+WHERE email = @email
+RETURNING *;

@@ -7,19 +7,23 @@ SQLC     := CGO_ENABLED=0 $(GO) tool sqlc
 ENV      := .ci/env
 BIN      := bin/marquee
 
-.PHONY: run build test lint generate help
+.PHONY: run build test lint generate help bench-catalog
 
 help:
 	@echo "make run       PostgreSQL, migrations, demo data, then the server on :8080"
 	@echo "make test      the whole test suite (race detector on) against PostgreSQL"
 	@echo "make lint      sqlc diff and vet, the SQL-interpolation lint, go vet, gofmt"
 	@echo "make generate  regenerate db/ from queries/ and schema/ with sqlc"
+	@echo "make bench-catalog   search and browse latency at 100,000 and 1,000,000 titles"
 
 build:
 	$(GO) build -o $(BIN) ./cmd/marquee
 
 run: build
-	$(ENV) $(BIN) serve
+	$(ENV) sh -c '$(BIN) seed && exec $(BIN) serve'
+
+bench-catalog:
+	$(ENV) .ci/bench-catalog $(BENCH_SIZES)
 
 test:
 	$(ENV) $(GO) test -race -count=1 -timeout 10m ./...

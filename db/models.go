@@ -18,6 +18,11 @@ type AuditLog struct {
 	At      time.Time
 }
 
+type Genre struct {
+	Slug string
+	Name string
+}
+
 type LoginFailure struct {
 	Email        string
 	Failures     int32
@@ -44,6 +49,42 @@ type RefreshToken struct {
 	SpentAt   *time.Time
 	RevokedAt *time.Time
 	CreatedAt time.Time
+}
+
+type Title struct {
+	ID             uuid.UUID
+	Kind           string
+	Name           string
+	NameKey        *string
+	Synopsis       string
+	ReleaseYear    int16
+	MinAge         int16
+	RuntimeSeconds *int32
+	SeriesID       *uuid.UUID
+	Season         *int16
+	Episode        *int16
+	SeriesKind     *string
+	CreatedAt      time.Time
+}
+
+type TitleDetail struct {
+	ID             uuid.UUID
+	Kind           string
+	Name           string
+	NameKey        *string
+	Synopsis       string
+	ReleaseYear    int16
+	MinAge         int16
+	RuntimeSeconds *int32
+	SeriesID       *uuid.UUID
+	Season         *int16
+	Episode        *int16
+	Genres         []string
+}
+
+type TitleGenre struct {
+	TitleID uuid.UUID
+	Genre   string
 }
 
 type User struct {

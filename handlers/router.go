@@ -5,6 +5,7 @@
 package handlers
 
 import (
+	"cmp"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -29,6 +30,7 @@ type Deps struct {
 	Passwords          *auth.Passwords
 	Sessions           *auth.Sessions
 	CursorKey          []byte // signs list cursors
+	SearchWalk         int32  // tunes search (see searchWalk); 0 means the default
 }
 
 // router is the route table with its guarded subrouters kept at hand, so
@@ -56,6 +58,8 @@ func newRouter(d Deps) *router {
 	acc := &accounts{pool: d.Pool, passwords: d.Passwords, sessions: d.Sessions}
 	prof := &profiles{pool: d.Pool}
 	adm := &admin{pool: d.Pool, cursors: cur}
+	cat := &catalog{pool: d.Pool, cursors: cur, walk: cmp.Or(d.SearchWalk, searchWalk)}
+	admTitles := &adminTitles{pool: d.Pool}
 	const get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
 
 	// Public: probes and the contract.
@@ -84,6 +88,19 @@ func newRouter(d Deps) *router {
 	admin.HandleFunc("/users", adm.users).Methods(get)
 	admin.HandleFunc("/users/{userID}/admin", adm.setAdmin).Methods(put)
 	admin.HandleFunc("/audit", adm.auditLog).Methods(get)
+	admin.HandleFunc("/titles", admTitles.create).Methods(post)
+	admin.HandleFunc("/titles/{titleID}", admTitles.update).Methods(put)
+	admin.HandleFunc("/titles/{titleID}", admTitles.delete).Methods(del)
+
+	// The catalog: ?profile_id= is checked like a path profile and, when
+	// given, its max_age applies.
+	catalog := v1.PathPrefix("/catalog").Subrouter()
+	catalog.Use(guard.Authenticate, guard.RequireProfileOwner)
+	catalog.HandleFunc("/titles", cat.browse).Methods(get)
+	catalog.HandleFunc("/titles/{titleID}", cat.detail).Methods(get)
+	catalog.HandleFunc("/titles/{titleID}/episodes", cat.episodes).Methods(get)
+	catalog.HandleFunc("/search", cat.search).Methods(get)
+	catalog.HandleFunc("/genres", cat.genres).Methods(get)
 
 	// Any signed-in user: their account and their list of profiles.
 	user := v1.NewRoute().Subrouter()

@@ -39,6 +39,7 @@ type options struct {
 	readiness time.Duration
 	extend    func(*router, Deps) // add routes before the server starts
 	throttle  auth.Throttle
+	walk      int32 // Deps.SearchWalk
 }
 
 var testSecret = func() auth.Secret {
@@ -89,6 +90,7 @@ func setup(t *testing.T, opts ...func(*options)) *fixture {
 		Passwords:          passwords,
 		Sessions:           auth.NewSessions(pool, tokens, passwords, time.Hour, o.throttle),
 		CursorKey:          testSecret.Derive("cursor"),
+		SearchWalk:         o.walk,
 	}
 	r := newRouter(deps)
 	if o.extend != nil {
@@ -109,7 +111,7 @@ type account struct {
 }
 
 // register signs up a new user with a unique email and logs them in.
-func (f *fixture) register(t *testing.T, name string) *account {
+func (f *fixture) register(t testing.TB, name string) *account {
 	t.Helper()
 	a := &account{password: "correct horse battery staple"}
 	email := strings.ToLower(name) + "-" + uuid.NewString()[:8] + "@example.com"
@@ -129,7 +131,7 @@ func (f *fixture) register(t *testing.T, name string) *account {
 	return a
 }
 
-func (f *fixture) login(t *testing.T, email, password string) tokenPair {
+func (f *fixture) login(t testing.TB, email, password string) tokenPair {
 	t.Helper()
 	resp := f.api.Do(http.MethodPost, "/v1/auth/login", map[string]string{"email": email, "password": password})
 	if resp.Status != http.StatusOK {
@@ -142,7 +144,7 @@ func (f *fixture) login(t *testing.T, email, password string) tokenPair {
 
 // admin registers a user and makes it an admin directly in the database, as
 // `marquee promote` does.
-func (f *fixture) admin(t *testing.T) *account {
+func (f *fixture) admin(t testing.TB) *account {
 	t.Helper()
 	a := f.register(t, "Admin")
 	if _, err := f.pool.UserPromoteByEmail(context.Background(), a.user.Email); err != nil {

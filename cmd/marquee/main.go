@@ -19,6 +19,7 @@ const usage = `usage: marquee [command]
 commands:
   serve                      run the API (the default)
   migrate [up|down|status]   apply, roll back or list the database migrations
+  seed [--titles N]          add the demo catalog and accounts (idempotent)
   promote EMAIL              make an existing account an admin
 `
 
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdout, std
 		return serve(ctx, env, stderr)
 	case "migrate":
 		return migrate(ctx, env, args, stdout, stderr)
+	case "seed":
+		return seed(ctx, env, args, stdout, stderr)
 	case "promote":
 		return promote(ctx, env, args, stdout, stderr)
 	case "help", "-h", "--help":

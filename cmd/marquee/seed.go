@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/sethvargo/go-envconfig"
+
+	"marquee/auth"
+	"marquee/db"
+	"marquee/demo"
+)
+
+// seed runs `marquee seed [--titles N]`: the demo catalog and accounts,
+// added where missing. Passwords are printed when accounts are created,
+// never again.
+func seed(ctx context.Context, env envconfig.Lookuper, args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("seed", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	titles := flags.Int("titles", demo.DefaultTitles, "how many catalog titles to make sure exist")
+	if err := flags.Parse(args); err != nil || flags.NArg() > 0 || *titles < 0 {
+		return usageError(stderr, "seed takes --titles N (N ≥ 0)")
+	}
+	cfg, err := loadDBConfig(ctx, env)
+	if err != nil {
+		return err
+	}
+	if err := db.Migrate(ctx, cfg.DatabaseURL, "up", io.Discard); err != nil {
+		return err
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool())
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	start := time.Now()
+	last := time.Now()
+	added, err := demo.SeedCatalog(ctx, pool, *titles, func(done int) {
+		if time.Since(last) > 5*time.Second {
+			fmt.Fprintf(stdout, "catalog: %d of %d titles\n", done, *titles)
+			last = time.Now()
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("seed catalog: %w", err)
+	}
+	total, err := pool.TitleCount(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "catalog: %d titles (%d added in %s)\n", total, added, time.Since(start).Round(time.Millisecond))
+
+	passwords, err := auth.NewPasswords(auth.OWASP, passwordConcurrency())
+	if err != nil {
+		return err
+	}
+	accounts, err := demo.SeedAccounts(ctx, pool, passwords)
+	if err != nil {
+		return fmt.Errorf("seed accounts: %w", err)
+	}
+	for _, a := range accounts {
+		role := "viewer"
+		if a.Admin {
+			role = "admin"
+		}
+		if a.Created {
+			fmt.Fprintf(stdout, "account: %-22s password %s  (%s; shown only now)\n", a.Email, a.Password, role)
+		} else {
+			fmt.Fprintf(stdout, "account: %-22s already exists (%s); its password was shown when it was created\n", a.Email, role)
+		}
+	}
+	fmt.Fprintln(stdout, `log in: curl -s -X POST localhost:8080/v1/auth/login -H 'Content-Type: application/json' -d '{"email":"demo@marquee.test","password":"..."}'`)
+	return nil
+}

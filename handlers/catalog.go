@@ -1,0 +1,275 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/gorilla/mux"
+
+	"marquee/auth"
+	"marquee/db"
+)
+
+// catalog serves browse, title detail, episodes, search and genres. Every
+// answer applies the max_age of the profile named by ?profile_id=, if any.
+type catalog struct {
+	pool    *db.Pool
+	cursors cursors
+	walk    int32 // see searchWalk
+}
+
+// title is the API's view of a title.
+type title struct {
+	ID             uuid.UUID  `json:"id"`
+	Kind           string     `json:"kind"`
+	Name           string     `json:"name"`
+	Synopsis       string     `json:"synopsis"`
+	ReleaseYear    int16      `json:"release_year"`
+	MinAge         int16      `json:"min_age"`
+	RuntimeSeconds *int32     `json:"runtime_seconds"`
+	Genres         []string   `json:"genres"`
+	SeriesID       *uuid.UUID `json:"series_id"`
+	Season         *int16     `json:"season"`
+	Episode        *int16     `json:"episode"`
+}
+
+func titleOf(d db.TitleDetail) title {
+	return title{ID: d.ID, Kind: d.Kind, Name: d.Name, Synopsis: d.Synopsis, ReleaseYear: d.ReleaseYear, MinAge: d.MinAge,
+		RuntimeSeconds: d.RuntimeSeconds, Genres: d.Genres, SeriesID: d.SeriesID, Season: d.Season, Episode: d.Episode}
+}
+
+// adultAge is the max_age of a request without a profile.
+const adultAge = 18
+
+// viewerMaxAge is the max_age of the profile the request names, or 18.
+func viewerMaxAge(ctx context.Context) int16 {
+	if p, ok := auth.ProfileFrom(ctx); ok {
+		return p.MaxAge
+	}
+	return adultAge
+}
+
+// browsable are the kinds that browse and search list unless asked for
+// episodes: episodes are found through their series.
+var browsable = []string{"movie", "series"}
+
+// nameKeyset is a position in name order.
+type nameKeyset struct {
+	Key string    `json:"k"`
+	ID  uuid.UUID `json:"i"`
+}
+
+func (h *catalog) browse(w http.ResponseWriter, r *http.Request) {
+	page, err := readPage(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	kinds := browsable
+	if k := q.Get("kind"); k != "" {
+		if k != "movie" && k != "series" && k != "episode" {
+			writeError(w, r, invalid(FieldError{Field: "kind", Message: "must be movie, series or episode"}))
+			return
+		}
+		kinds = []string{k}
+	}
+	var genre *string
+	if g := q.Get("genre"); g != "" {
+		known, err := h.pool.GenresKnown(r.Context(), []string{g})
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if len(known) == 0 {
+			writeError(w, r, invalid(FieldError{Field: "genre", Message: "no such genre; see /v1/catalog/genres"}))
+			return
+		}
+		genre = &g
+	}
+	var after nameKeyset
+	if page.cursor != "" {
+		if err := h.cursors.decode("catalog.titles", page.cursor, &after); err != nil {
+			writeError(w, r, err)
+			return
+		}
+	}
+	rows, err := h.pool.TitleBrowse(r.Context(), db.TitleBrowseParams{
+		AfterKey: after.Key, AfterID: after.ID, Kinds: kinds, MaxAge: viewerMaxAge(r.Context()), Genre: genre, Lim: int32(page.limit + 1),
+	})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pageOf(h.cursors, "catalog.titles", page, rows, titleOf,
+		func(d db.TitleDetail) any { return nameKeyset{Key: *d.NameKey, ID: d.ID} }))
+}
+
+// titleFromPath is the title the path names, if the viewer may see it.
+func (h *catalog) titleFromPath(r *http.Request) (db.TitleDetail, error) {
+	id, err := uuid.Parse(mux.Vars(r)["titleID"])
+	if err != nil {
+		return db.TitleDetail{}, notFound("title")
+	}
+	t, err := h.pool.TitleGet(r.Context(), db.TitleGetParams{ID: id, MaxAge: viewerMaxAge(r.Context())})
+	if err != nil {
+		return t, titleNotFound(err)
+	}
+	return t, nil
+}
+
+// titleNotFound words a missing title: unknown and above the viewer's
+// max_age read the same.
+func titleNotFound(err error) error {
+	if errors.Is(err, db.ErrNotFound) {
+		return notFound("title")
+	}
+	return err
+}
+
+func (h *catalog) detail(w http.ResponseWriter, r *http.Request) {
+	t, err := h.titleFromPath(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, titleOf(t))
+}
+
+// episodeKeyset is a position in (season, episode) order.
+type episodeKeyset struct {
+	Season  int16 `json:"s"`
+	Episode int16 `json:"e"`
+}
+
+func (h *catalog) episodes(w http.ResponseWriter, r *http.Request) {
+	page, err := readPage(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	series, err := h.titleFromPath(r)
+	if err == nil && series.Kind != "series" {
+		err = notFound("series")
+	}
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	after := episodeKeyset{Season: -1}
+	if page.cursor != "" {
+		if err := h.cursors.decode("catalog.episodes:"+series.ID.String(), page.cursor, &after); err != nil {
+			writeError(w, r, err)
+			return
+		}
+	}
+	rows, err := h.pool.TitleEpisodes(r.Context(), db.TitleEpisodesParams{
+		SeriesID: &series.ID, AfterSeason: after.Season, AfterEpisode: after.Episode, MaxAge: viewerMaxAge(r.Context()), Lim: int32(page.limit + 1),
+	})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pageOf(h.cursors, "catalog.episodes:"+series.ID.String(), page, rows, titleOf,
+		func(d db.TitleDetail) any { return episodeKeyset{Season: *d.Season, Episode: *d.Episode} }))
+}
+
+// maxQuery is the longest search text, in characters.
+const maxQuery = 100
+
+// searchWalk is how many titles in name order the search reads after its
+// cursor before it turns to the trigram index (see TitleSearch): where a
+// query matches more than about 1 title in 100, the page is found there.
+const searchWalk = 2000
+
+// searchKeyset is a position in (rank, name) order.
+type searchKeyset struct {
+	Rank int32     `json:"r"`
+	Key  string    `json:"k"`
+	ID   uuid.UUID `json:"i"`
+}
+
+// searchText checks ?q=: 1 to 100 characters of valid UTF-8 without NUL or
+// other control characters.
+func searchText(r *http.Request) (string, error) {
+	q, present := r.URL.Query()["q"]
+	if !present || len(q) != 1 {
+		return "", invalid(FieldError{Field: "q", Message: "is required, once"})
+	}
+	s := q[0]
+	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return "", badRequest("q must be valid UTF-8 text without control characters")
+	}
+	if n := utf8.RuneCountInString(s); n < 1 || n > maxQuery {
+		return "", invalid(FieldError{Field: "q", Message: "must be 1 to 100 characters"})
+	}
+	return s, nil
+}
+
+func (h *catalog) search(w http.ResponseWriter, r *http.Request) {
+	page, err := readPage(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	q, err := searchText(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	listName := "catalog.search:" + q
+	var after searchKeyset
+	if page.cursor != "" {
+		if err := h.cursors.decode(listName, page.cursor, &after); err != nil {
+			writeError(w, r, err)
+			return
+		}
+	}
+	lo := strings.ToLower(q)
+	hi, ok := db.PrefixEnd(lo)
+	if !ok {
+		hi = lo // no range: every match is ranked with the rest
+	}
+	params := db.TitleSearchParams{
+		Rank: after.Rank, AfterKey: after.Key, AfterID: after.ID,
+		Walk: h.walk, Lo: lo, Hi: hi, Pattern: db.EscapeLike(q),
+		Kinds: browsable, MaxAge: viewerMaxAge(r.Context()), Lim: int32(page.limit + 1),
+	}
+	if after.Rank == 2 {
+		params.WalkKey, params.WalkID = after.Key, after.ID
+	}
+	rows, err := h.pool.TitleSearch(r.Context(), params)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pageOf(h.cursors, listName, page, rows,
+		func(s db.TitleSearchRow) title { return titleOf(s.TitleDetail) },
+		func(s db.TitleSearchRow) any {
+			return searchKeyset{Rank: s.Rank, Key: *s.TitleDetail.NameKey, ID: s.TitleDetail.ID}
+		}))
+}
+
+// genre is the API's view of a genre.
+type genre struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+func (h *catalog) genres(w http.ResponseWriter, r *http.Request) {
+	rows, err := h.pool.GenreList(r.Context())
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out := list[genre]{Items: make([]genre, len(rows))}
+	for i, g := range rows {
+		out.Items[i] = genre{Slug: g.Slug, Name: g.Name}
+	}
+	writeJSON(w, http.StatusOK, out)
+}

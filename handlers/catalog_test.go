@@ -1,0 +1,408 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"marquee/db"
+)
+
+// titleSpec is a title to put in a test catalog.
+type titleSpec struct {
+	kind    string
+	name    string
+	minAge  int16
+	genres  []string
+	series  *uuid.UUID
+	season  int16
+	episode int16
+}
+
+// addTitle stores a title directly, as an admin would through the API.
+func (f *fixture) addTitle(t *testing.T, s titleSpec) uuid.UUID {
+	t.Helper()
+	p := db.TitleCreateParams{Kind: cmpOr(s.kind, "movie"), Name: s.name, ReleaseYear: 2020, MinAge: s.minAge}
+	if p.Kind != "series" {
+		runtime := int32(5400)
+		p.RuntimeSeconds = &runtime
+	}
+	if p.Kind == "episode" {
+		p.SeriesID, p.Season, p.Episode = s.series, &s.season, &s.episode
+	}
+	var id uuid.UUID
+	err := f.pool.InTx(context.Background(), func(q *db.Queries) error {
+		var err error
+		if id, err = q.TitleCreate(context.Background(), p); err != nil {
+			return err
+		}
+		return q.TitleGenresAdd(context.Background(), db.TitleGenresAddParams{TitleID: id, Genres: s.genres})
+	})
+	if err != nil {
+		t.Fatalf("add title %q: %v", s.name, err)
+	}
+	return id
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// walkList follows next_cursor from path to the end and returns every item.
+func walkList(t *testing.T, a *account, path string) []title {
+	t.Helper()
+	var all []title
+	next := path
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			t.Fatal("too many pages")
+		}
+		resp := a.api.Do(http.MethodGet, next, nil)
+		if resp.Status != http.StatusOK {
+			t.Fatalf("GET %s = %d %s", next, resp.Status, resp.Body)
+		}
+		var page list[title]
+		resp.JSON(t, &page)
+		all = append(all, page.Items...)
+		if page.NextCursor == nil {
+			return all
+		}
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		next = path + sep + "cursor=" + url.QueryEscape(*page.NextCursor)
+	}
+}
+
+func names(ts []title) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Name
+	}
+	return out
+}
+
+func search(t *testing.T, a *account, q string, extra string) []title {
+	t.Helper()
+	return walkList(t, a, "/v1/catalog/search?limit=3&q="+url.QueryEscape(q)+extra)
+}
+
+func TestSearch_WildcardsMatchThemselves(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a := f.register(t, "Searcher")
+	for _, n := range []string{"100% Pure", "100 Pure", "1000 Pure", "Snake_Case", "SnakeXCase", "Snake Case", `Back\Slash`, "BackSlash", "Back/Slash", `Back\\Double`} {
+		f.addTitle(t, titleSpec{name: n})
+	}
+	for q, want := range map[string][]string{
+		"%":      {"100% Pure"},
+		"0%":     {"100% Pure"},
+		"_":      {"Snake_Case"},
+		"e_c":    {"Snake_Case"},
+		`\`:      {`Back\\Double`, `Back\Slash`},
+		`\\`:     {`Back\\Double`},
+		`k\s`:    {`Back\Slash`},
+		"pure":   {"100 Pure", "100% Pure", "1000 Pure"},
+		"%%":     nil,
+		"snake%": nil,
+	} {
+		if got := names(search(t, a, q, "")); !slices.Equal(got, want) {
+			t.Errorf("search %q = %q, want %q", q, got, want)
+		}
+	}
+}
+
+func TestSearch_InjectionIsJustText(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a := f.register(t, "Mallory")
+	evil := []string{"'; DROP TABLE titles; --", "%' OR '1'='1", `"quoted" title`, "semi;colon", "/* comment */ title", "-- dash dash"}
+	for _, n := range evil {
+		f.addTitle(t, titleSpec{name: n})
+	}
+	f.addTitle(t, titleSpec{name: "Innocent"})
+	for _, q := range evil {
+		got := names(search(t, a, q, ""))
+		if len(got) != 1 || got[0] != q {
+			t.Errorf("search %q = %q, want exactly that title", q, got)
+		}
+	}
+	for _, q := range []string{"' OR 1=1 --", "x' UNION SELECT id, email FROM users --", "'", `\'`, ";", "--"} {
+		for _, title := range search(t, a, q, "") {
+			if !strings.Contains(strings.ToLower(title.Name), strings.ToLower(q)) {
+				t.Errorf("search %q returned %q, which does not contain it", q, title.Name)
+			}
+		}
+	}
+	// The tables are intact.
+	if all := walkList(t, a, "/v1/catalog/titles?limit=100"); len(all) != len(evil)+1 {
+		t.Fatalf("%d titles after the injections, want %d", len(all), len(evil)+1)
+	}
+	var genres list[genre]
+	a.api.Do(http.MethodGet, "/v1/catalog/genres", nil).JSON(t, &genres)
+	if len(genres.Items) != 13 {
+		t.Fatalf("%d genres", len(genres.Items))
+	}
+	if resp := a.api.Do(http.MethodGet, "/v1/me", nil); resp.Status != http.StatusOK {
+		t.Fatalf("users table: %d", resp.Status)
+	}
+}
+
+func TestSearch_BadQueries(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a := f.register(t, "Fuzzer")
+	for _, c := range []struct {
+		raw    string // already escaped for the URL
+		status int
+	}{
+		{"q=a%00b", http.StatusBadRequest},
+		{"q=%FF%FE", http.StatusBadRequest},
+		{"q=abc%C3", http.StatusBadRequest},
+		{"q=line%0Abreak", http.StatusBadRequest},
+		{"q=" + strings.Repeat("x", 101), http.StatusUnprocessableEntity},
+		{"q=" + strings.Repeat("%C3%A9", 101), http.StatusUnprocessableEntity},
+		{"q=", http.StatusUnprocessableEntity},
+		{"", http.StatusUnprocessableEntity},
+		{"q=a&q=b", http.StatusUnprocessableEntity},
+		{"q=" + strings.Repeat("%C3%A9", 100), http.StatusOK},
+		{"q=a&cursor=forged", http.StatusBadRequest},
+	} {
+		if resp := a.api.Do(http.MethodGet, "/v1/catalog/search?"+c.raw, nil); resp.Status != c.status {
+			t.Errorf("search ?%s = %d %s, want %d", c.raw, resp.Status, resp.Body, c.status)
+		}
+	}
+}
+
+func TestSearch_ExactThenPrefixThenTheRest(t *testing.T) {
+	t.Parallel()
+	f := setup(t, func(o *options) { o.walk = 3 })
+	a := f.register(t, "Ranker")
+	for _, n := range []string{"Lone Star", "Stardust", "A Star Is Born", "STAR", "Star Wars", "Starman", "Mustard", "Astra"} {
+		f.addTitle(t, titleSpec{name: n})
+	}
+	want := []string{"STAR", "Star Wars", "Stardust", "Starman", "A Star Is Born", "Lone Star", "Mustard"}
+	for _, limit := range []string{"1", "2", "3", "20"} {
+		got := names(walkList(t, a, "/v1/catalog/search?q=Star&limit="+limit))
+		if !slices.Equal(got, want) {
+			t.Errorf("limit %s: search Star = %q, want %q", limit, got, want)
+		}
+	}
+}
+
+// TestSearch_PropertySameAsSubstringMatchInGo: for random queries over a
+// catalog of random names, walking every page of the search returns exactly
+// the titles whose lower-cased name contains the lower-cased query, each
+// once, ranked; with a walk of every size, so that both the ordered walk and
+// the trigram index find matches.
+func TestSearch_PropertySameAsSubstringMatchInGo(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 11))
+	alphabet := []rune("abcAB %_\\éÉ")
+	randomText := func(n int) string {
+		r := make([]rune, n)
+		for i := range r {
+			r[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(r)
+	}
+	var catalogNames []string
+	seen := map[string]bool{}
+	for len(catalogNames) < 150 {
+		n := strings.TrimSpace(randomText(1 + rng.IntN(8)))
+		if n != "" && !seen[n] {
+			seen[n] = true
+			catalogNames = append(catalogNames, n)
+		}
+	}
+	queries := []string{"%", "_", `\`, "é", "É", "a", "ab"}
+	for len(queries) < 40 {
+		if q := randomText(1 + rng.IntN(3)); strings.TrimSpace(q) != "" {
+			queries = append(queries, q)
+		}
+	}
+
+	for _, walk := range []int32{1, 5, 2000} {
+		t.Run(fmt.Sprintf("walk %d", walk), func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, func(o *options) { o.walk = walk })
+			a := f.register(t, "Prop")
+			for _, n := range catalogNames {
+				f.addTitle(t, titleSpec{name: n})
+			}
+			for _, q := range queries {
+				var want []string
+				for _, n := range catalogNames {
+					if strings.Contains(strings.ToLower(n), strings.ToLower(q)) {
+						want = append(want, n)
+					}
+				}
+				got := names(search(t, a, q, ""))
+				if !sameSet(got, want) {
+					t.Fatalf("search %q:\n got %q\nwant %q (any order)", q, got, want)
+				}
+				lq := strings.ToLower(q)
+				rank := func(n string) int {
+					switch ln := strings.ToLower(n); {
+					case ln == lq:
+						return 0
+					case strings.HasPrefix(ln, lq):
+						return 1
+					}
+					return 2
+				}
+				for i := 1; i < len(got); i++ {
+					if rank(got[i]) < rank(got[i-1]) {
+						t.Fatalf("search %q: %q ranked after %q", q, got[i], got[i-1])
+					}
+				}
+			}
+		})
+	}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+func TestBrowse_EveryTitleOnceInOrderAndFilters(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a := f.register(t, "Browser")
+	rng := rand.New(rand.NewPCG(1, 2))
+	var movies []string
+	for i := range 45 {
+		name := fmt.Sprintf("%c%s %02d", 'A'+rng.IntN(26), strings.Repeat("a", rng.IntN(3)), i)
+		genres := []string{"drama"}
+		if i%3 == 0 {
+			genres = []string{"comedy", "drama"}
+		}
+		f.addTitle(t, titleSpec{name: name, genres: genres})
+		movies = append(movies, name)
+	}
+	show := f.addTitle(t, titleSpec{kind: "series", name: "Zz Show", genres: []string{"comedy"}})
+	f.addTitle(t, titleSpec{kind: "episode", name: "Pilot", series: &show, season: 1, episode: 1})
+
+	all := walkList(t, a, "/v1/catalog/titles?limit=7")
+	if len(all) != 46 {
+		t.Fatalf("browse walked %d titles, want 45 movies and 1 series (no episodes)", len(all))
+	}
+	seen := map[uuid.UUID]bool{}
+	for i, ti := range all {
+		if seen[ti.ID] {
+			t.Fatalf("%q listed twice", ti.Name)
+		}
+		seen[ti.ID] = true
+		if i > 0 && strings.ToLower(all[i-1].Name) > strings.ToLower(ti.Name) {
+			t.Fatalf("out of order: %q before %q", all[i-1].Name, ti.Name)
+		}
+	}
+	if got := walkList(t, a, "/v1/catalog/titles?genre=comedy&limit=4"); len(got) != 16 {
+		t.Fatalf("comedy: %d titles, want 15 movies and the series", len(got))
+	}
+	if got := walkList(t, a, "/v1/catalog/titles?kind=series"); len(got) != 1 || got[0].ID != show {
+		t.Fatalf("kind=series: %v", names(got))
+	}
+	if got := walkList(t, a, "/v1/catalog/titles?kind=episode"); len(got) != 1 || got[0].Name != "Pilot" || *got[0].SeriesID != show {
+		t.Fatalf("kind=episode: %+v", got)
+	}
+	for _, bad := range []struct {
+		q      string
+		status int
+	}{{"genre=polka", 422}, {"kind=short", 422}, {"cursor=AAAA", 400}, {"limit=-1", 422}} {
+		if resp := a.api.Do(http.MethodGet, "/v1/catalog/titles?"+bad.q, nil); resp.Status != bad.status {
+			t.Errorf("?%s = %d, want %d", bad.q, resp.Status, bad.status)
+		}
+	}
+}
+
+func TestCatalog_KidsProfileNeverSeesAnythingAboveItsAge(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a := f.register(t, "Parent")
+	var kid profile
+	a.api.Do(http.MethodPost, "/v1/profiles", map[string]any{"name": "Kid", "kids": true}).JSON(t, &kid)
+	ages := []int16{0, 7, 13, 16, 18}
+	byAge := map[int16]uuid.UUID{}
+	for _, age := range ages {
+		byAge[age] = f.addTitle(t, titleSpec{name: fmt.Sprintf("Movie rated %d", age), minAge: age})
+	}
+	family := f.addTitle(t, titleSpec{kind: "series", name: "Family Series"})
+	f.addTitle(t, titleSpec{kind: "episode", name: "Gentle", series: &family, season: 1, episode: 1})
+	f.addTitle(t, titleSpec{kind: "episode", name: "Scary", series: &family, season: 1, episode: 2, minAge: 16})
+	grim := f.addTitle(t, titleSpec{kind: "series", name: "Grim Series", minAge: 16})
+
+	kidQ := "profile_id=" + kid.ID.String()
+	for _, ti := range walkList(t, a, "/v1/catalog/titles?"+kidQ) {
+		if ti.MinAge > 7 {
+			t.Errorf("browse shows %q (min_age %d) to a kids profile", ti.Name, ti.MinAge)
+		}
+	}
+	if got := walkList(t, a, "/v1/catalog/titles?"+kidQ); len(got) != 3 {
+		t.Errorf("a kids profile browses %q, want the 0 and 7 movies and Family Series", names(got))
+	}
+	for _, q := range []string{"Movie", "rated 1", "Series"} {
+		for _, ti := range search(t, a, q, "&"+kidQ) {
+			if ti.MinAge > 7 {
+				t.Errorf("search %q shows %q to a kids profile", q, ti.Name)
+			}
+		}
+	}
+	if got := names(search(t, a, "rated 1", "&"+kidQ)); len(got) != 0 {
+		t.Errorf("search for the 13-18 movies found %q", got)
+	}
+	for age, id := range byAge {
+		want := http.StatusOK
+		if age > 7 {
+			want = http.StatusNotFound
+		}
+		if resp := a.api.Do(http.MethodGet, "/v1/catalog/titles/"+id.String()+"?"+kidQ, nil); resp.Status != want {
+			t.Errorf("detail of a %d title for a kids profile = %d, want %d", age, resp.Status, want)
+		}
+	}
+	if got := names(walkList(t, a, "/v1/catalog/titles/"+family.String()+"/episodes?"+kidQ)); !slices.Equal(got, []string{"Gentle"}) {
+		t.Errorf("episodes for a kids profile = %q", got)
+	}
+	if resp := a.api.Do(http.MethodGet, "/v1/catalog/titles/"+grim.String()+"/episodes?"+kidQ, nil); resp.Status != http.StatusNotFound {
+		t.Errorf("episodes of a 16 series for a kids profile = %d, want 404", resp.Status)
+	}
+	// Without a profile, an adult sees everything.
+	if got := walkList(t, a, "/v1/catalog/titles"); len(got) != 7 {
+		t.Errorf("without a profile: %q", names(got))
+	}
+}
+
+func TestEpisodes_BySeasonThenEpisode(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a := f.register(t, "Binger")
+	show := f.addTitle(t, titleSpec{kind: "series", name: "Long Show"})
+	var want []string
+	for _, se := range [][2]int16{{2, 1}, {1, 10}, {1, 2}, {0, 1}, {1, 1}, {2, 2}} {
+		f.addTitle(t, titleSpec{kind: "episode", name: fmt.Sprintf("S%02dE%02d", se[0], se[1]), series: &show, season: se[0], episode: se[1]})
+	}
+	want = []string{"S00E01", "S01E01", "S01E02", "S01E10", "S02E01", "S02E02"}
+	if got := names(walkList(t, a, "/v1/catalog/titles/"+show.String()+"/episodes?limit=4")); !slices.Equal(got, want) {
+		t.Fatalf("episodes = %q, want %q", got, want)
+	}
+	movie := f.addTitle(t, titleSpec{name: "Single"})
+	for _, id := range []string{movie.String(), uuid.NewString(), "nope"} {
+		if resp := a.api.Do(http.MethodGet, "/v1/catalog/titles/"+id+"/episodes", nil); resp.Status != http.StatusNotFound {
+			t.Errorf("episodes of %s = %d, want 404", id, resp.Status)
+		}
+	}
+}

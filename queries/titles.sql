@@ -1,0 +1,171 @@
+-- The VOD catalog: browse, detail, episodes, search, genres, and the admin
+-- writes. Every read takes the viewer's max_age (18 without a profile).
+
+-- name: TitleGet :one
+-- Primary key.
+SELECT *
+FROM title_details
+WHERE id = @id AND min_age <= @max_age::smallint;
+
+-- name: TitleBrowse :many
+-- Keyset walk of titles_name_key_idx (name_key, id); kind and max_age are
+-- read from the index, the genre through title_genres' primary key.
+SELECT d.*
+FROM title_details d
+WHERE (d.name_key, d.id) > (@after_key::text, @after_id::uuid)
+  AND d.kind = ANY (@kinds::text[])
+  AND d.min_age <= @max_age::smallint
+  AND (sqlc.narg(genre)::text IS NULL
+       OR EXISTS (SELECT 1 FROM title_genres g WHERE g.title_id = d.id AND g.genre = sqlc.narg(genre)::text))
+ORDER BY d.name_key, d.id
+LIMIT @lim;
+
+-- name: TitleEpisodes :many
+-- titles_episode_key (series_id, season, episode).
+SELECT *
+FROM title_details
+WHERE series_id = @series_id
+  AND (season, episode) > (@after_season::smallint, @after_episode::smallint)
+  AND min_age <= @max_age::smallint
+ORDER BY season, episode
+LIMIT @lim;
+
+-- name: TitleSearch :many
+-- Case-insensitive substring search on the name, ranked: exact matches
+-- (rank 0), then prefix matches (1), then the rest (2), each in name_key
+-- order, keyset-paged on (rank, name_key, id). @pattern is the user's text
+-- with \, % and _ escaped; @lo is it lower-cased and [@lo, @hi) the range of
+-- keys it prefixes. Every branch also requires the ILIKE match, so the three
+-- partition exactly the titles whose name contains the text.
+-- Each branch is small and index-ordered with its own LIMIT:
+--   exact and prefix: a range of titles_name_key_idx;
+--   the rest, where matches are dense: the next @walk keys after the
+--   cursor, read from titles_name_key_idx alone (it covers name);
+--   the rest, where they are too rare for the walk to fill the page: the
+--   trigram index titles_name_trgm_idx past the walk, then a top-N sort.
+WITH walk AS (
+    SELECT w.id, w.name, w.name_key, w.kind, w.min_age
+    FROM titles w
+    WHERE (w.name_key, w.id) > (@walk_key::text, @walk_id::uuid)
+    ORDER BY w.name_key, w.id
+    LIMIT @walk::int
+), exact AS (
+    SELECT t.id, t.name_key
+    FROM titles t
+    WHERE t.name_key = @lo::text
+      AND @rank::int <= 0 AND (t.name_key, t.id) > (@after_key::text, @after_id::uuid)
+      AND t.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
+      AND t.kind = ANY (@kinds::text[]) AND t.min_age <= @max_age::smallint
+    ORDER BY t.name_key, t.id
+    LIMIT @lim
+), prefix AS (
+    SELECT t.id, t.name_key
+    FROM titles t
+    WHERE t.name_key > @lo::text AND t.name_key < @hi::text
+      AND @rank::int <= 1 AND (@rank::int < 1 OR (t.name_key, t.id) > (@after_key::text, @after_id::uuid))
+      AND t.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
+      AND t.kind = ANY (@kinds::text[]) AND t.min_age <= @max_age::smallint
+    ORDER BY t.name_key, t.id
+    LIMIT @lim
+), dense AS (
+    SELECT w.id, w.name_key
+    FROM walk w
+    WHERE w.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
+      AND w.name_key <> @lo::text AND NOT (w.name_key > @lo::text AND w.name_key < @hi::text)
+      AND w.kind = ANY (@kinds::text[]) AND w.min_age <= @max_age::smallint
+    ORDER BY w.name_key, w.id
+    LIMIT @lim
+), sparse AS (
+    SELECT m.id, m.name_key
+    FROM (
+        -- OFFSET 0 keeps this a scan of its own, which only the trigram index can serve.
+        SELECT t.id, t.name_key, t.kind, t.min_age
+        FROM titles t
+        WHERE t.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
+        OFFSET 0
+    ) m
+    WHERE (SELECT count(*) FROM dense) < @lim
+      AND (SELECT count(*) FROM walk) = @walk::int
+      AND (m.name_key, m.id) > (SELECT w.name_key, w.id FROM walk w ORDER BY w.name_key DESC, w.id DESC LIMIT 1)
+      AND m.name_key <> @lo::text AND NOT (m.name_key > @lo::text AND m.name_key < @hi::text)
+      AND m.kind = ANY (@kinds::text[]) AND m.min_age <= @max_age::smallint
+    ORDER BY m.name_key, m.id
+    LIMIT @lim
+), found AS (
+    SELECT 0 AS rank, id, name_key FROM exact
+    UNION ALL SELECT 1, id, name_key FROM prefix
+    UNION ALL SELECT 2, id, name_key FROM dense
+    UNION ALL SELECT 2, id, name_key FROM sparse
+)
+SELECT f.rank::int AS rank, sqlc.embed(d)
+FROM found f
+JOIN title_details d ON d.id = f.id
+ORDER BY f.rank, f.name_key, f.id
+LIMIT @lim;
+
+-- name: GenreList :many
+SELECT *
+FROM genres
+ORDER BY slug;
+
+-- name: GenresKnown :many
+-- Which of @slugs are genres.
+SELECT slug
+FROM genres
+WHERE slug = ANY (@slugs::text[]);
+
+-- name: TitleCreate :one
+INSERT INTO titles (kind, name, synopsis, release_year, min_age, runtime_seconds, series_id, season, episode)
+VALUES (@kind, @name, @synopsis, @release_year, @min_age, @runtime_seconds, @series_id, @season, @episode)
+RETURNING id;
+
+-- name: TitleUpdate :one
+UPDATE titles
+SET kind = @kind, name = @name, synopsis = @synopsis, release_year = @release_year, min_age = @min_age,
+    runtime_seconds = @runtime_seconds, series_id = @series_id, season = @season, episode = @episode
+WHERE id = @id
+RETURNING id;
+
+-- name: TitleDelete :execrows
+-- A series takes its episodes with it; bookmarks, history, watchlist and
+-- ratings of the title go too (ON DELETE CASCADE).
+DELETE FROM titles
+WHERE id = @id;
+
+-- name: TitleGenresClear :exec
+DELETE FROM title_genres
+WHERE title_id = @title_id;
+
+-- name: TitleGenresAdd :exec
+INSERT INTO title_genres (title_id, genre)
+SELECT @title_id, unnest(@genres::text[]);
+
+-- name: TitleInsertMany :execrows
+-- Bulk load (marquee seed), one batch per statement; ids already present are
+-- left alone, so that seeding twice changes nothing. The arrays run in
+-- step; NULLs travel as sentinels: runtime 0, series_id nil, season -1,
+-- episode 0.
+INSERT INTO titles (id, kind, name, synopsis, release_year, min_age, runtime_seconds, series_id, season, episode)
+SELECT u.id, u.kind, u.name, u.synopsis, u.release_year, u.min_age,
+       nullif(u.runtime, 0), nullif(u.series_id, '00000000-0000-0000-0000-000000000000'::uuid),
+       nullif(u.season, -1), nullif(u.episode, 0)
+FROM (
+    SELECT unnest(@ids::uuid[]) AS id, unnest(@kinds::text[]) AS kind, unnest(@names::text[]) AS name,
+           unnest(@synopses::text[]) AS synopsis, unnest(@release_years::smallint[]) AS release_year,
+           unnest(@min_ages::smallint[]) AS min_age, unnest(@runtimes::int[]) AS runtime,
+           unnest(@series_ids::uuid[]) AS series_id, unnest(@seasons::smallint[]) AS season,
+           unnest(@episodes::smallint[]) AS episode
+) u
+ON CONFLICT (id) DO NOTHING;
+
+-- name: TitleGenresInsertMany :exec
+INSERT INTO title_genres (title_id, genre)
+SELECT unnest(@title_ids::uuid[]), unnest(@genres::text[])
+ON CONFLICT DO NOTHING;
+
+-- name: TitleExists :one
+SELECT EXISTS (SELECT 1 FROM titles WHERE id = @id);
+
+-- name: TitleCount :one
+SELECT count(*)
+FROM titles;

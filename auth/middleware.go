@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/google/uuid"
@@ -74,14 +75,21 @@ func (g *Guard) Authenticate(next http.Handler) http.Handler {
 // RequireProfileOwner runs after Authenticate. It takes the profile from the
 // {profileID} path variable or else the profile_id query parameter, checks in
 // one indexed query that the caller owns it, and puts it in the context.
-// Another user's profile, an unknown one and a malformed id get the same
-// 403, so that profiles cannot be enumerated. Without either, the request
+// Another user's profile, an unknown one and a malformed id (or a query
+// string that does not parse) get the same 403, so that profiles cannot be
+// enumerated. Without either, the request
 // goes on with no profile (routes where the profile is optional).
 func (g *Guard) RequireProfileOwner(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, named := mux.Vars(r)["profileID"]
 		if !named {
-			values, inQuery := r.URL.Query()["profile_id"]
+			query, err := url.ParseQuery(r.URL.RawQuery)
+			if err != nil {
+				// A query that does not parse might hide a profile_id.
+				g.fail(w, r, errNotOwner)
+				return
+			}
+			values, inQuery := query["profile_id"]
 			if !inQuery {
 				next.ServeHTTP(w, r)
 				return

@@ -105,9 +105,9 @@ func TestPasswords_CanceledWhileWaitingForASlot(t *testing.T) {
 func TestThrottle_LockDoublesUpToTheMaximum(t *testing.T) {
 	t.Parallel()
 	th := Throttle{Window: time.Minute, Threshold: 5, Lock: 30 * time.Second, MaxLock: 15 * time.Minute}
-	for failures, want := range map[int]time.Duration{1: 0, 4: 0, 5: 30 * time.Second, 6: time.Minute, 7: 2 * time.Minute, 10: 15 * time.Minute, 50: 15 * time.Minute} {
-		if got := th.lockFor(failures); got != want {
-			t.Errorf("lockFor(%d) = %s, want %s", failures, got, want)
+	for n, want := range map[int]time.Duration{1: 30 * time.Second, 2: time.Minute, 3: 2 * time.Minute, 6: 15 * time.Minute, 50: 15 * time.Minute} {
+		if got := th.lockFor(n); got != want {
+			t.Errorf("lockFor(%d) = %s, want %s", n, got, want)
 		}
 	}
 }

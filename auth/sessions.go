@@ -15,8 +15,10 @@ import (
 // NormaliseEmail is an email as accounts store it: trimmed, lower-cased.
 func NormaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// Throttle is the login throttle: Threshold failures for one email within
-// Window lock it out for Lock, doubling with each further failure up to MaxLock.
+// Throttle is the login throttle: Threshold attempts for one email within
+// Window lock it out for Lock, then each further lock-out of the streak
+// lasts twice as long as the one before, up to MaxLock. A quiet Window or a
+// successful login ends the streak.
 type Throttle struct {
 	Window    time.Duration
 	Threshold int
@@ -24,15 +26,12 @@ type Throttle struct {
 	MaxLock   time.Duration
 }
 
-// DefaultThrottle allows five wrong passwords in fifteen minutes.
+// DefaultThrottle allows five attempts in fifteen minutes.
 var DefaultThrottle = Throttle{Window: 15 * time.Minute, Threshold: 5, Lock: 30 * time.Second, MaxLock: 15 * time.Minute}
 
-// lockFor is the lock-out after the given number of failures.
-func (t Throttle) lockFor(failures int) time.Duration {
-	if failures < t.Threshold {
-		return 0
-	}
-	d := float64(t.Lock) * math.Pow(2, float64(failures-t.Threshold))
+// lockFor is the length of the n-th lock-out of a streak (n ≥ 1).
+func (t Throttle) lockFor(n int) time.Duration {
+	d := float64(t.Lock) * math.Pow(2, float64(n-1))
 	return time.Duration(min(d, float64(t.MaxLock)))
 }
 
@@ -59,17 +58,14 @@ func NewSessions(pool *db.Pool, tokens *Tokens, passwords *Passwords, refreshTTL
 }
 
 // Login checks a normalised email and a password. Unknown emails and wrong
-// passwords fail alike, after the same amount of hashing; a locked-out email
-// fails before any password is checked.
+// passwords fail alike, after the same amount of hashing. Each attempt is
+// counted before its password is checked, so that guesses sent in parallel
+// cannot outrun the throttle: past the threshold the email is locked out and
+// no password is checked until the lock ends.
 func (s *Sessions) Login(ctx context.Context, email, password string) (TokenPair, error) {
-	until, err := s.pool.LoginLockedUntil(ctx, email)
-	switch {
-	case err == nil:
-		return TokenPair{}, &ThrottledError{RetryAfter: time.Until(until)}
-	case !errors.Is(err, db.ErrNotFound):
+	if err := s.admit(ctx, email); err != nil {
 		return TokenPair{}, err
 	}
-
 	creds, err := s.pool.UserCredentials(ctx, email)
 	ok := false
 	switch {
@@ -82,7 +78,7 @@ func (s *Sessions) Login(ctx context.Context, email, password string) (TokenPair
 		return TokenPair{}, err
 	}
 	if !ok {
-		return TokenPair{}, s.recordFailure(ctx, email)
+		return TokenPair{}, ErrBadCredentials
 	}
 	if err := s.pool.LoginFailuresClear(ctx, email); err != nil {
 		return TokenPair{}, err
@@ -90,35 +86,42 @@ func (s *Sessions) Login(ctx context.Context, email, password string) (TokenPair
 	return s.issue(ctx, s.pool.Queries, creds.ID, uuid.New())
 }
 
-// recordFailure counts a failed login, locks the email out past the
-// threshold, and returns the error for the client.
-func (s *Sessions) recordFailure(ctx context.Context, email string) error {
-	failures, err := s.pool.LoginFailureRecord(ctx, db.LoginFailureRecordParams{Email: email, WindowSeconds: s.throttle.Window.Seconds()})
+// admit counts a login attempt and refuses it while the email is locked
+// out, locking it when this attempt is one too many.
+func (s *Sessions) admit(ctx context.Context, email string) error {
+	a, err := s.pool.LoginAttempt(ctx, db.LoginAttemptParams{Email: email, WindowSeconds: s.throttle.Window.Seconds()})
 	if err != nil {
 		return err
 	}
-	if lock := s.throttle.lockFor(int(failures)); lock > 0 {
-		if err := s.pool.LoginLock(ctx, db.LoginLockParams{Email: email, Seconds: lock.Seconds()}); err != nil {
-			return err
-		}
+	if a.LockedUntil != nil && time.Now().Before(*a.LockedUntil) {
+		return &ThrottledError{RetryAfter: time.Until(*a.LockedUntil)}
 	}
-	if err := s.pool.LoginFailuresPurge(ctx); err != nil {
+	if int(a.Failures) <= s.throttle.Threshold {
+		return nil
+	}
+	until, err := s.pool.LoginLock(ctx, db.LoginLockParams{Email: email, Seconds: s.throttle.lockFor(int(a.Locks) + 1).Seconds()})
+	if errors.Is(err, db.ErrNotFound) { // a concurrent attempt locked it first
+		until, err = s.pool.LoginLockedUntil(ctx, email)
+	}
+	if errors.Is(err, db.ErrNotFound) { // or a concurrent success cleared it
+		return &ThrottledError{RetryAfter: time.Second}
+	}
+	if err != nil {
 		return err
 	}
-	return ErrBadCredentials
+	return &ThrottledError{RetryAfter: time.Until(until)}
 }
 
 // Refresh spends a refresh token and issues a new pair in the same family.
 // A token presented after it was spent has been copied: its whole family is
-// revoked, so the thief's copy dies with the victim's.
+// revoked, so the thief's copy dies with the victim's. Rotations and
+// revocations of one family take turns (lockFamily), so that a revocation
+// never misses a token being issued at the same moment.
 func (s *Sessions) Refresh(ctx context.Context, refreshToken string) (TokenPair, error) {
 	var pair TokenPair
 	reused := false
 	err := s.pool.InTx(ctx, func(q *db.Queries) error {
-		t, err := q.RefreshTokenLock(ctx, hashRefreshToken(refreshToken))
-		if errors.Is(err, db.ErrNotFound) {
-			return ErrBadRefreshToken
-		}
+		t, err := lockFamily(ctx, q, refreshToken)
 		if err != nil {
 			return err
 		}
@@ -147,15 +150,33 @@ func (s *Sessions) Refresh(ctx context.Context, refreshToken string) (TokenPair,
 // Logout revokes the family of a refresh token, spent or not.
 func (s *Sessions) Logout(ctx context.Context, refreshToken string) error {
 	return s.pool.InTx(ctx, func(q *db.Queries) error {
-		t, err := q.RefreshTokenLock(ctx, hashRefreshToken(refreshToken))
-		if errors.Is(err, db.ErrNotFound) {
-			return ErrBadRefreshToken
-		}
+		t, err := lockFamily(ctx, q, refreshToken)
 		if err != nil {
 			return err
 		}
 		return q.RefreshFamilyRevoke(ctx, t.FamilyID)
 	})
+}
+
+// lockFamily takes, inside a transaction, the family lock and then the row
+// lock of a presented refresh token, always in that order.
+func lockFamily(ctx context.Context, q *db.Queries, refreshToken string) (db.RefreshTokenLockRow, error) {
+	hash := hashRefreshToken(refreshToken)
+	family, err := q.RefreshTokenFamily(ctx, hash)
+	if errors.Is(err, db.ErrNotFound) {
+		return db.RefreshTokenLockRow{}, ErrBadRefreshToken
+	}
+	if err != nil {
+		return db.RefreshTokenLockRow{}, err
+	}
+	if err := q.RefreshFamilyLock(ctx, family); err != nil {
+		return db.RefreshTokenLockRow{}, err
+	}
+	t, err := q.RefreshTokenLock(ctx, hash)
+	if errors.Is(err, db.ErrNotFound) {
+		return t, ErrBadRefreshToken
+	}
+	return t, err
 }
 
 func (s *Sessions) issue(ctx context.Context, q *db.Queries, user, family uuid.UUID) (TokenPair, error) {

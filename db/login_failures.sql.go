@@ -10,30 +10,49 @@ import (
 	"time"
 )
 
-const loginFailureRecord = `-- name: LoginFailureRecord :one
+const loginAttempt = `-- name: LoginAttempt :one
+
+WITH purged AS (
+    DELETE FROM login_failures
+    WHERE last_failure < now() - interval '1 day' AND email <> $1
+)
 INSERT INTO login_failures AS lf (email, failures, first_failure, last_failure)
 VALUES ($1, 1, now(), now())
 ON CONFLICT (email) DO UPDATE
-SET failures      = CASE WHEN lf.first_failure < now() - make_interval(secs => $2::float8)
-                         THEN 1 ELSE lf.failures + 1 END,
-    first_failure = CASE WHEN lf.first_failure < now() - make_interval(secs => $2::float8)
-                         THEN now() ELSE lf.first_failure END,
+SET failures      = CASE WHEN lf.locked_until > now() THEN lf.failures
+                         WHEN lf.first_failure < now() - make_interval(secs => $2::float8) THEN 1
+                         ELSE lf.failures + 1 END,
+    locks         = CASE WHEN lf.locked_until > now() THEN lf.locks
+                         WHEN lf.first_failure < now() - make_interval(secs => $2::float8) THEN 0
+                         ELSE lf.locks END,
+    first_failure = CASE WHEN lf.locked_until > now() THEN lf.first_failure
+                         WHEN lf.first_failure < now() - make_interval(secs => $2::float8) THEN now()
+                         ELSE lf.first_failure END,
     last_failure  = now()
-RETURNING failures
+RETURNING failures, locks, locked_until
 `
 
-type LoginFailureRecordParams struct {
+type LoginAttemptParams struct {
 	Email         string
 	WindowSeconds float64
 }
 
-// Counts a failure in the current window, starting a new window when the
-// last one is over; returns the count so far.
-func (q *Queries) LoginFailureRecord(ctx context.Context, arg LoginFailureRecordParams) (int32, error) {
-	row := q.db.QueryRow(ctx, loginFailureRecord, arg.Email, arg.WindowSeconds)
-	var failures int32
-	err := row.Scan(&failures)
-	return failures, err
+type LoginAttemptRow struct {
+	Failures    int32
+	Locks       int32
+	LockedUntil *time.Time
+}
+
+// The login throttle: attempts counted per normalised email, known or not.
+// Counts an attempt before its password is checked; the row lock of the
+// upsert serialises attempts for one email. A locked email's attempts are
+// refused without being counted; a quiet window starts a new count. Rows
+// idle for a day are purged on the way (login_failures_last_idx).
+func (q *Queries) LoginAttempt(ctx context.Context, arg LoginAttemptParams) (LoginAttemptRow, error) {
+	row := q.db.QueryRow(ctx, loginAttempt, arg.Email, arg.WindowSeconds)
+	var i LoginAttemptRow
+	err := row.Scan(&i.Failures, &i.Locks, &i.LockedUntil)
+	return i, err
 }
 
 const loginFailuresClear = `-- name: LoginFailuresClear :exec
@@ -41,27 +60,18 @@ DELETE FROM login_failures
 WHERE email = $1
 `
 
-// A successful login forgets the failures.
+// A successful login forgets the attempts.
 func (q *Queries) LoginFailuresClear(ctx context.Context, email string) error {
 	_, err := q.db.Exec(ctx, loginFailuresClear, email)
 	return err
 }
 
-const loginFailuresPurge = `-- name: LoginFailuresPurge :exec
-DELETE FROM login_failures
-WHERE last_failure < now() - interval '1 day'
-`
-
-// Forgets failures older than a day (login_failures_last_idx).
-func (q *Queries) LoginFailuresPurge(ctx context.Context) error {
-	_, err := q.db.Exec(ctx, loginFailuresPurge)
-	return err
-}
-
-const loginLock = `-- name: LoginLock :exec
+const loginLock = `-- name: LoginLock :one
 UPDATE login_failures
-SET locked_until = now() + make_interval(secs => $1::float8)
-WHERE email = $2
+SET locked_until = now() + make_interval(secs => $1::float8),
+    locks = locks + 1, failures = 0, first_failure = now()
+WHERE email = $2 AND (locked_until IS NULL OR locked_until <= now())
+RETURNING locked_until::timestamptz
 `
 
 type LoginLockParams struct {
@@ -69,20 +79,22 @@ type LoginLockParams struct {
 	Email   string
 }
 
-func (q *Queries) LoginLock(ctx context.Context, arg LoginLockParams) error {
-	_, err := q.db.Exec(ctx, loginLock, arg.Seconds, arg.Email)
-	return err
+// Locks an email out and starts a new count; of attempts racing past the
+// threshold only the first locks (the others find it locked).
+func (q *Queries) LoginLock(ctx context.Context, arg LoginLockParams) (time.Time, error) {
+	row := q.db.QueryRow(ctx, loginLock, arg.Seconds, arg.Email)
+	var locked_until time.Time
+	err := row.Scan(&locked_until)
+	return locked_until, err
 }
 
 const loginLockedUntil = `-- name: LoginLockedUntil :one
-
 SELECT locked_until::timestamptz
 FROM login_failures
 WHERE email = $1 AND locked_until > now()
 `
 
-// The login throttle: failed logins counted per normalised email.
-// Before any password is checked: is this email locked out? Primary key.
+// The lock an email is under, for the refusal's Retry-After.
 func (q *Queries) LoginLockedUntil(ctx context.Context, email string) (time.Time, error) {
 	row := q.db.QueryRow(ctx, loginLockedUntil, email)
 	var locked_until time.Time

@@ -29,6 +29,7 @@ type LoginFailure struct {
 	FirstFailure time.Time
 	LastFailure  time.Time
 	LockedUntil  *time.Time
+	Locks        int32
 }
 
 type Profile struct {

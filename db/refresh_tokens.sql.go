@@ -12,6 +12,18 @@ import (
 	"github.com/google/uuid"
 )
 
+const refreshFamilyLock = `-- name: RefreshFamilyLock :exec
+SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text, 0))
+`
+
+// Serialises every rotation and revocation of one family until the end of
+// the transaction: a revocation then sees the token a concurrent refresh
+// adds, instead of missing it.
+func (q *Queries) RefreshFamilyLock(ctx context.Context, familyID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, refreshFamilyLock, familyID)
+	return err
+}
+
 const refreshFamilyRevoke = `-- name: RefreshFamilyRevoke :exec
 UPDATE refresh_tokens
 SET revoked_at = now()
@@ -46,6 +58,20 @@ func (q *Queries) RefreshTokenCreate(ctx context.Context, arg RefreshTokenCreate
 		arg.ExpiresAt,
 	)
 	return err
+}
+
+const refreshTokenFamily = `-- name: RefreshTokenFamily :one
+SELECT family_id
+FROM refresh_tokens
+WHERE token_hash = $1
+`
+
+// The family of a presented token (refresh_tokens_hash_key), to lock first.
+func (q *Queries) RefreshTokenFamily(ctx context.Context, tokenHash []byte) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, refreshTokenFamily, tokenHash)
+	var family_id uuid.UUID
+	err := row.Scan(&family_id)
+	return family_id, err
 }
 
 const refreshTokenLock = `-- name: RefreshTokenLock :one

@@ -386,36 +386,38 @@ func (q *Queries) TitleInsertMany(ctx context.Context, arg TitleInsertManyParams
 }
 
 const titleSearch = `-- name: TitleSearch :many
-WITH walk AS (
-    SELECT w.id, w.name, w.name_key, w.kind, w.min_age
-    FROM titles w
-    WHERE (w.name_key, w.id) > ($2::text, $3::uuid)
-    ORDER BY w.name_key, w.id
-    LIMIT $4::int
-), exact AS (
+WITH exact AS (
     SELECT t.id, t.name_key
     FROM titles t
-    WHERE t.name_key = $5::text
-      AND $6::int <= 0 AND (t.name_key, t.id) > ($7::text, $8::uuid)
-      AND t.name ILIKE '%' || $9::text || '%' ESCAPE '\'
-      AND t.kind = ANY ($10::text[]) AND t.min_age <= $11::smallint
+    WHERE t.name_key = $2::text
+      AND $3::int <= 0 AND (t.name_key, t.id) > ($4::text, $5::uuid)
+      AND t.name ILIKE '%' || $6::text || '%' ESCAPE '\'
+      AND t.kind = ANY ($7::text[]) AND t.min_age <= $8::smallint
     ORDER BY t.name_key, t.id
     LIMIT $1
 ), prefix AS (
     SELECT t.id, t.name_key
     FROM titles t
-    WHERE t.name_key > $5::text AND t.name_key < $12::text
-      AND $6::int <= 1 AND ($6::int < 1 OR (t.name_key, t.id) > ($7::text, $8::uuid))
-      AND t.name ILIKE '%' || $9::text || '%' ESCAPE '\'
-      AND t.kind = ANY ($10::text[]) AND t.min_age <= $11::smallint
+    WHERE t.name_key > $2::text AND t.name_key < $9::text
+      AND $3::int <= 1 AND ($3::int < 1 OR (t.name_key, t.id) > ($4::text, $5::uuid))
+      AND t.name ILIKE '%' || $6::text || '%' ESCAPE '\'
+      AND t.kind = ANY ($7::text[]) AND t.min_age <= $8::smallint
+      AND (SELECT count(*) FROM exact) < $1
     ORDER BY t.name_key, t.id
     LIMIT $1
+), walk AS (
+    SELECT w.id, w.name_key, w.kind, w.min_age
+    FROM titles w
+    WHERE (w.name_key, w.id) > ($10::text, $11::uuid)
+      AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) < $1
+    ORDER BY w.name_key, w.id
+    LIMIT $12::int
 ), dense AS (
     SELECT w.id, w.name_key
     FROM walk w
-    WHERE w.name ILIKE '%' || $9::text || '%' ESCAPE '\'
-      AND w.name_key <> $5::text AND NOT (w.name_key > $5::text AND w.name_key < $12::text)
-      AND w.kind = ANY ($10::text[]) AND w.min_age <= $11::smallint
+    WHERE w.name_key LIKE '%' || lower($6::text) || '%' ESCAPE '\'
+      AND w.name_key <> $2::text AND NOT (w.name_key > $2::text AND w.name_key < $9::text)
+      AND w.kind = ANY ($7::text[]) AND w.min_age <= $8::smallint
     ORDER BY w.name_key, w.id
     LIMIT $1
 ), sparse AS (
@@ -424,14 +426,14 @@ WITH walk AS (
         -- OFFSET 0 keeps this a scan of its own, which only the trigram index can serve.
         SELECT t.id, t.name_key, t.kind, t.min_age
         FROM titles t
-        WHERE t.name ILIKE '%' || $9::text || '%' ESCAPE '\'
+        WHERE t.name ILIKE '%' || $6::text || '%' ESCAPE '\'
         OFFSET 0
     ) m
-    WHERE (SELECT count(*) FROM dense) < $1
-      AND (SELECT count(*) FROM walk) = $4::int
+    WHERE (SELECT count(*) FROM walk) = $12::int
+      AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) < $1
       AND (m.name_key, m.id) > (SELECT w.name_key, w.id FROM walk w ORDER BY w.name_key DESC, w.id DESC LIMIT 1)
-      AND m.name_key <> $5::text AND NOT (m.name_key > $5::text AND m.name_key < $12::text)
-      AND m.kind = ANY ($10::text[]) AND m.min_age <= $11::smallint
+      AND m.name_key <> $2::text AND NOT (m.name_key > $2::text AND m.name_key < $9::text)
+      AND m.kind = ANY ($7::text[]) AND m.min_age <= $8::smallint
     ORDER BY m.name_key, m.id
     LIMIT $1
 ), found AS (
@@ -449,9 +451,6 @@ LIMIT $1
 
 type TitleSearchParams struct {
 	Lim      int32
-	WalkKey  string
-	WalkID   uuid.UUID
-	Walk     int32
 	Lo       string
 	Rank     int32
 	AfterKey string
@@ -460,6 +459,9 @@ type TitleSearchParams struct {
 	Kinds    []string
 	MaxAge   int16
 	Hi       string
+	WalkKey  string
+	WalkID   uuid.UUID
+	Walk     int32
 }
 
 type TitleSearchRow struct {
@@ -471,21 +473,20 @@ type TitleSearchRow struct {
 // (rank 0), then prefix matches (1), then the rest (2), each in name_key
 // order, keyset-paged on (rank, name_key, id). @pattern is the user's text
 // with \, % and _ escaped; @lo is it lower-cased and [@lo, @hi) the range of
-// keys it prefixes. Every branch also requires the ILIKE match, so the three
-// partition exactly the titles whose name contains the text.
-// Each branch is small and index-ordered with its own LIMIT:
+// keys it prefixes. Every branch also requires the ILIKE match (or its
+// equivalent on name_key = lower(name)), so the three partition exactly the
+// titles whose name contains the text.
+// Each branch is small and index-ordered with its own LIMIT, and runs only
+// when the branches before it did not fill the page:
 //
 //	exact and prefix: a range of titles_name_key_idx;
 //	the rest, where matches are dense: the next @walk keys after the
-//	cursor, read from titles_name_key_idx alone (it covers name);
+//	cursor, read from titles_name_key_idx alone (it covers what is tested);
 //	the rest, where they are too rare for the walk to fill the page: the
 //	trigram index titles_name_trgm_idx past the walk, then a top-N sort.
 func (q *Queries) TitleSearch(ctx context.Context, arg TitleSearchParams) ([]TitleSearchRow, error) {
 	rows, err := q.db.Query(ctx, titleSearch,
 		arg.Lim,
-		arg.WalkKey,
-		arg.WalkID,
-		arg.Walk,
 		arg.Lo,
 		arg.Rank,
 		arg.AfterKey,
@@ -494,6 +495,9 @@ func (q *Queries) TitleSearch(ctx context.Context, arg TitleSearchParams) ([]Tit
 		arg.Kinds,
 		arg.MaxAge,
 		arg.Hi,
+		arg.WalkKey,
+		arg.WalkID,
+		arg.Walk,
 	)
 	if err != nil {
 		return nil, err

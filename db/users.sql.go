@@ -12,6 +12,35 @@ import (
 	"github.com/google/uuid"
 )
 
+const adminsLock = `-- name: AdminsLock :many
+SELECT id
+FROM users
+WHERE is_admin
+FOR UPDATE
+`
+
+// The admins, locked, so that two admins revoking each other at once cannot
+// leave the platform with none.
+func (q *Queries) AdminsLock(ctx context.Context) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, adminsLock)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const credentialSet = `-- name: CredentialSet :exec
 INSERT INTO user_credentials (user_id, password_hash)
 VALUES ($1, $2)

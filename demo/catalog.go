@@ -98,20 +98,25 @@ func pickGenres(rng *rand.Rand, minAge int16) []string {
 
 func pick(rng *rand.Rand, words []string) string { return words[rng.IntN(len(words))] }
 
+// movieName draws a name from patterns weighted like real catalogs: no
+// leading word ("The") takes more than about a sixth of the titles, so that
+// names of every shape are spread over the whole alphabet.
 func movieName(rng *rand.Rand) string {
-	switch rng.IntN(6) {
-	case 0:
-		return "The " + pick(rng, adjectives) + " " + pick(rng, nouns)
-	case 1:
-		return pick(rng, nouns) + " of the " + pick(rng, nouns)
-	case 2:
+	switch rng.IntN(12) {
+	case 0, 1, 2:
 		return pick(rng, adjectives) + " " + pick(rng, nouns)
-	case 3:
-		return "A " + pick(rng, nouns) + " in " + pick(rng, places)
-	case 4:
+	case 3, 4:
+		return pick(rng, nouns) + " of the " + pick(rng, nouns)
+	case 5, 6:
+		return pick(rng, nouns) + " in " + pick(rng, places)
+	case 7, 8:
+		return pick(rng, nouns) + " and " + pick(rng, nouns)
+	case 9:
+		return "The " + pick(rng, adjectives) + " " + pick(rng, nouns)
+	case 10:
 		return "The " + pick(rng, nouns)
 	}
-	return pick(rng, nouns) + " " + fmt.Sprint(2+rng.IntN(4))
+	return pick(rng, adjectives) + " " + pick(rng, nouns) + " " + fmt.Sprint(2+rng.IntN(4))
 }
 
 func seriesName(rng *rand.Rand) string {

@@ -69,7 +69,7 @@ func (a *accounts) register(w http.ResponseWriter, r *http.Request) {
 		Password    string `json:"password"`
 		DisplayName string `json:"display_name"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := decodeLimit(w, r, &in, maxAuthBytes); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -116,19 +116,25 @@ func (a *accounts) login(w http.ResponseWriter, r *http.Request) {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	if err := decodeLimit(w, r, &in, maxAuthBytes); err != nil {
 		writeError(w, r, err)
 		return
 	}
 	var c checks
 	c.require(strings.TrimSpace(in.Email) != "", "email", "is required")
 	c.require(in.Password != "", "password", "is required")
-	c.require(len(in.Password) <= 4*maxPassword, "password", "is too long")
 	if err := c.err(); err != nil {
 		writeError(w, r, err)
 		return
 	}
-	pair, err := a.sessions.Login(r.Context(), auth.NormaliseEmail(in.Email), in.Password)
+	email := auth.NormaliseEmail(in.Email)
+	if !validEmail(email) || utf8.RuneCountInString(in.Password) > maxPassword {
+		// No account can have these: refuse like a wrong password, before
+		// any lookup, so that junk never reaches the throttle's table.
+		writeError(w, r, auth.ErrBadCredentials)
+		return
+	}
+	pair, err := a.sessions.Login(r.Context(), email, in.Password)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -143,7 +149,7 @@ type refreshBody struct {
 
 func readRefreshToken(w http.ResponseWriter, r *http.Request) (string, error) {
 	var in refreshBody
-	if err := decode(w, r, &in); err != nil {
+	if err := decodeLimit(w, r, &in, maxAuthBytes); err != nil {
 		return "", err
 	}
 	if in.RefreshToken == "" || len(in.RefreshToken) > 256 {

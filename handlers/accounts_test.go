@@ -245,3 +245,37 @@ func TestLogout_RevokesTheFamily(t *testing.T) {
 		t.Fatalf("logout without a token = %d", resp.Status)
 	}
 }
+
+// TestLogin_JunkEmailRefusedBeforeAnyLookup: emails no account can have
+// (NUL, too long, not an address) get the wrong-password answer without
+// touching the database or the throttle.
+func TestLogin_JunkEmailRefusedBeforeAnyLookup(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a := f.register(t, "Real")
+	wrong := f.api.Do(http.MethodPost, "/v1/auth/login", map[string]string{"email": a.user.Email, "password": "not it at all"})
+	before := f.deps.Passwords.Checks()
+	for _, email := range []string{"victim\u0000@example.com", strings.Repeat("x", 7000) + "@example.com", "no-at-sign", "a@b@c"} {
+		resp := f.api.Do(http.MethodPost, "/v1/auth/login", map[string]string{"email": email, "password": "whatever it is"})
+		if resp.Status != http.StatusUnauthorized || string(resp.Body) != string(wrong.Body) {
+			t.Errorf("login as %.20q = %d %s, want the wrong-password answer", email, resp.Status, resp.Body)
+		}
+	}
+	if f.deps.Passwords.Checks() != before {
+		t.Error("a junk email reached the password check")
+	}
+	big := f.api.Do(http.MethodPost, "/v1/auth/login", map[string]string{"email": strings.Repeat("x", 9000), "password": "p"})
+	if big.Status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 9 KB login body = %d, want 413", big.Status)
+	}
+}
+
+func TestTokenAnswers_NotCached(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a := f.register(t, "Cache")
+	resp := f.api.Do(http.MethodPost, "/v1/auth/login", map[string]string{"email": a.user.Email, "password": a.password})
+	if resp.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("login answer Cache-Control = %q, want no-store", resp.Header.Get("Cache-Control"))
+	}
+}

@@ -76,7 +76,13 @@ func (h *admin) setAdmin(w http.ResponseWriter, r *http.Request) {
 	}
 	var updated db.User
 	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
-		var err error
+		admins, err := q.AdminsLock(r.Context())
+		if err != nil {
+			return err
+		}
+		if !*in.IsAdmin && len(admins) == 1 && admins[0] == id {
+			return &Error{Status: http.StatusConflict, Detail: "this is the last admin; make another admin first"}
+		}
 		if updated, err = q.UserSetAdmin(r.Context(), db.UserSetAdminParams{ID: id, IsAdmin: *in.IsAdmin}); err != nil {
 			return err
 		}

@@ -126,3 +126,20 @@ func TestAdmin_UserListPagesEveryUserOnceInOrder(t *testing.T) {
 		t.Fatalf("a users cursor on the audit log = %d", resp.Status)
 	}
 }
+
+func TestAdmin_LastAdminKeepsTheirRights(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	root := f.admin(t)
+	self := "/v1/admin/users/" + root.user.ID.String() + "/admin"
+	if resp := root.api.Do(http.MethodPut, self, map[string]bool{"is_admin": false}); resp.Status != http.StatusConflict {
+		t.Fatalf("the last admin revoking themselves = %d, want 409", resp.Status)
+	}
+	other := f.admin(t)
+	if resp := root.api.Do(http.MethodPut, self, map[string]bool{"is_admin": false}); resp.Status != http.StatusOK {
+		t.Fatalf("with another admin = %d, want 200", resp.Status)
+	}
+	if resp := other.api.Do(http.MethodPut, "/v1/admin/users/"+other.user.ID.String()+"/admin", map[string]bool{"is_admin": false}); resp.Status != http.StatusConflict {
+		t.Fatalf("the new last admin = %d, want 409", resp.Status)
+	}
+}

@@ -204,14 +204,18 @@ func (w *authzWorld) check(t *testing.T) (violations []string, pairs int) {
 	}
 	// sameForbidden: another's, an unknown and a malformed profile must get
 	// one and the same 403, so that profiles cannot be enumerated.
-	sameForbidden := func(e endpoint, path func(profile string) string) {
+	sameForbidden := func(e endpoint, path func(profile string) string, extra ...string) {
 		var bodies []string
-		for _, c := range []struct{ label, profile string }{
+		cases := []struct{ label, profile string }{
 			{"another user's profile", w.victim.profile.ID.String()},
 			{"unknown profile", uuid.NewString()},
 			{"malformed profile id", "not-a-uuid"},
 			{"profile id with a suffix", w.victim.profile.ID.String() + "x"},
-		} {
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			cases = append(cases, struct{ label, profile string }{extra[i], extra[i+1]})
+		}
+		for _, c := range cases {
 			bodies = append(bodies, string(deny(e, c.label, path(c.profile), w.attacker.tokens.AccessToken, http.StatusForbidden)))
 		}
 		for _, b := range bodies[1:] {
@@ -238,7 +242,11 @@ func (w *authzWorld) check(t *testing.T) (violations []string, pairs int) {
 		}
 	}
 	for _, e := range profileQueryOperations(t) {
-		sameForbidden(e, func(p string) string { return fill(e.template, "", vars) + "?profile_id=" + p })
+		sameForbidden(e, func(p string) string { return fill(e.template, "", vars) + "?profile_id=" + p },
+			// Query strings that do not parse must not slip past the guard.
+			"a query with a stray semicolon", w.victim.profile.ID.String()+";",
+			"a query with a bad escape", "%zz",
+			"profile_id given twice", w.attacker.profile.ID.String()+"&profile_id="+w.victim.profile.ID.String())
 	}
 	if after := dbtest.Snapshot(t, w.f.conn); after != before {
 		violations = append(violations, "the denied requests changed the database")

@@ -185,7 +185,7 @@ const maxQuery = 100
 // searchWalk is how many titles in name order the search reads after its
 // cursor before it turns to the trigram index (see TitleSearch): where a
 // query matches more than about 1 title in 100, the page is found there.
-const searchWalk = 2000
+const searchWalk = 4000
 
 // searchKeyset is a position in (rank, name) order.
 type searchKeyset struct {

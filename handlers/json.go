@@ -1,50 +1,131 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
+	"unicode/utf8"
 )
 
-// maxBodyBytes is the largest JSON request body; past it the answer is 413.
-const maxBodyBytes = 1 << 20
+// Body limits: past them the answer is 413.
+const (
+	maxBodyBytes = 1 << 20 // any JSON body
+	maxAuthBytes = 8 << 10 // credentials and tokens: nothing legitimate is larger
+)
 
-// decode reads exactly one JSON value into dst. Unknown fields, trailing
-// data, wrong types and bodies over maxBodyBytes are refused with an *Error
-// that says what is wrong, so `{"is_admin": true}` can never slip through.
+// decode reads exactly one JSON object into dst (a pointer to a struct),
+// refusing with an *Error that says what is wrong: a body over 1 MiB (413),
+// invalid UTF-8, anything but an object, a key that is not one of dst's
+// fields spelled exactly (case included), a key given twice, trailing data,
+// or a value of the wrong type (400). So `{"is_admin": true}` can never slip
+// through, and no proxy can read a body differently from us.
 func decode(w http.ResponseWriter, r *http.Request, dst any) error {
-	body := http.MaxBytesReader(w, r.Body, maxBodyBytes)
-	dec := json.NewDecoder(body)
+	return decodeLimit(w, r, dst, maxBodyBytes)
+}
+
+// decodeLimit is decode with a smaller size limit.
+func decodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than %s", size(limit))}
+	}
+	if err != nil {
+		return badRequest("the body could not be read")
+	}
+	if !utf8.Valid(body) {
+		return badRequest("the body is not valid UTF-8")
+	}
+	if err := checkKeys(body, dst); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)
 	}
-	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return decodeError(err)
-		}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return badRequest("the body must hold a single JSON value")
 	}
 	return nil
 }
 
+func size(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
+}
+
+// checkKeys makes sure body is a JSON object whose keys are fields of dst,
+// spelled exactly, each at most once: encoding/json alone would match keys
+// case-insensitively and let the last of two equal keys win.
+func checkKeys(body []byte, dst any) error {
+	fields := jsonFields(reflect.TypeOf(dst).Elem())
+	dec := json.NewDecoder(bytes.NewReader(body))
+	tok, err := dec.Token()
+	if errors.Is(err, io.EOF) {
+		return badRequest("the body is empty; a JSON object is required")
+	}
+	if err != nil {
+		return decodeError(err)
+	}
+	if tok != json.Delim('{') {
+		return badRequest("the body must be a JSON object")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return decodeError(err)
+		}
+		key := tok.(string) // inside an object, Token returns keys as strings
+		if !fields[key] {
+			return badRequest("unknown field %q", key)
+		}
+		if seen[key] {
+			return badRequest("field %q is given twice", key)
+		}
+		seen[key] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return decodeError(err)
+		}
+	}
+	return nil
+}
+
+// jsonFields are the JSON names of a struct's fields.
+func jsonFields(t reflect.Type) map[string]bool {
+	out := map[string]bool{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = true
+	}
+	return out
+}
+
 func decodeError(err error) *Error {
 	var (
-		syntax   *json.SyntaxError
-		typ      *json.UnmarshalTypeError
-		tooLarge *http.MaxBytesError
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
 	)
 	switch {
-	case errors.As(err, &tooLarge):
-		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: "the body is larger than 1 MiB"}
-	case errors.Is(err, io.EOF):
-		return badRequest("the body is empty; a JSON object is required")
 	case errors.As(err, &syntax):
 		return badRequest("malformed JSON at byte %d", syntax.Offset)
-	case errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return badRequest("malformed JSON: the body ends too early")
 	case errors.As(err, &typ):
 		if typ.Field == "" {
@@ -72,9 +153,11 @@ func jsonKind(goKind string) string {
 	return "a number"
 }
 
-// writeJSON answers with v encoded as JSON.
+// writeJSON answers with v encoded as JSON. Answers are about the caller
+// (and may carry tokens), so no cache keeps them.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }

@@ -30,6 +30,11 @@ func TestDecode(t *testing.T) {
 		{"empty", ``, 400, "empty"},
 		{"malformed", `{"email":`, 400, "ends too early"},
 		{"syntax", `{"email" "a"}`, 400, "malformed JSON at byte"},
+		{"duplicate key", `{"email":"a","email":"b"}`, 400, `field "email" is given twice`},
+		{"key in another case", `{"EMAIL":"a"}`, 400, `unknown field "EMAIL"`},
+		{"null", `null`, 400, "must be a JSON object"},
+		{"string", `"x"`, 400, "must be a JSON object"},
+		{"invalid UTF-8", "{\"email\":\"\xff\xfe\"}", 400, "not valid UTF-8"},
 		{"too large", `{"email":"` + strings.Repeat("a", maxBodyBytes) + `"}`, 413, "1 MiB"},
 		{"too large after a value", `{"email":"a"}` + strings.Repeat(" ", maxBodyBytes), 413, "1 MiB"},
 	}

@@ -79,6 +79,8 @@ func TestProfiles_InvalidValues(t *testing.T) {
 		{"level as a string", http.MethodPut, path, `{"max_age":"18"}`, 400, ""},
 		{"unknown field", http.MethodPost, "/v1/profiles", map[string]any{"name": "K", "user_id": a.user.ID}, 400, ""},
 		{"id in the body", http.MethodPut, path, map[string]any{"id": a.profile.ID}, 400, ""},
+		{"bidi override in the name", http.MethodPut, path, map[string]any{"name": "\u202egnp.exe"}, 422, "name"},
+		{"null body", http.MethodPut, path, `null`, 400, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

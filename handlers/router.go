@@ -44,13 +44,19 @@ type router struct {
 // newRouter builds every route in one table, grouped by the guard they sit behind.
 func newRouter(d Deps) *router {
 	r := mux.NewRouter()
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeProblem(w, &Error{Status: http.StatusNotFound, Detail: "no such route"})
-	})
-	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		w.Header().Set("Allow", strings.Join(allowedMethods(r, req), ", "))
+	// mux reports some wrong methods as unknown paths (a subrouter's other
+	// routes hide the method mismatch), so both cases look for the methods
+	// the path does take.
+	noRoute := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		allowed := allowedMethods(r, req)
+		if len(allowed) == 0 {
+			writeProblem(w, &Error{Status: http.StatusNotFound, Detail: "no such route"})
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
 		writeProblem(w, &Error{Status: http.StatusMethodNotAllowed, Detail: "method " + req.Method + " is not allowed on this route"})
 	})
+	r.NotFoundHandler, r.MethodNotAllowedHandler = noRoute, noRoute
 	r.Use(routeTemplate)
 
 	guard := auth.NewGuard(d.Tokens, d.Pool, writeError)

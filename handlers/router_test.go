@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"marquee/db"
 )
@@ -31,6 +34,33 @@ func TestWrongMethod_ProblemJSON405WithAllow(t *testing.T) {
 	}
 	if allow := resp.Header.Get("Allow"); allow != "GET" {
 		t.Fatalf("Allow = %q, want GET", allow)
+	}
+}
+
+// TestWrongMethod_Every405NamesTheMethodsOfItsRoute walks the router: each
+// route, asked with a method it does not take, answers 405 with Allow.
+func TestWrongMethod_Every405NamesTheMethodsOfItsRoute(t *testing.T) {
+	t.Parallel()
+	var r *router
+	f := setup(t, func(o *options) { o.extend = func(rt *router, _ Deps) { r = rt } })
+	byPath := map[string][]string{}
+	for _, e := range endpoints(t, r.Router) {
+		byPath[e.template] = append(byPath[e.template], e.method)
+	}
+	for tpl, methods := range byPath {
+		path := fill(tpl, uuid.NewString(), nil)
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+			if slices.Contains(methods, m) {
+				continue
+			}
+			resp := f.api.Do(m, path, nil)
+			allow := strings.Split(resp.Header.Get("Allow"), ", ")
+			slices.Sort(allow)
+			slices.Sort(methods)
+			if resp.Status != http.StatusMethodNotAllowed || !slices.Equal(allow, methods) {
+				t.Errorf("%s %s = %d, Allow %q; want 405 and Allow %v", m, tpl, resp.Status, resp.Header.Get("Allow"), methods)
+			}
+		}
 	}
 }
 

@@ -83,6 +83,9 @@ func TestForgedTokens_AllRefusedAndNoneReachesAnotherUsersData(t *testing.T) {
 				if ch := resp.Header.Get("WWW-Authenticate"); ch != `Bearer realm="marquee", error="invalid_token"` {
 					t.Fatalf("WWW-Authenticate = %q", ch)
 				}
+				if d := resp.Problem(t).Detail; d != "the access token is invalid or expired" {
+					t.Fatalf("detail %q: a refusal must not say why", d)
+				}
 			}
 		})
 	}

@@ -25,7 +25,8 @@ func (c checks) err() error {
 }
 
 // text trims s and reports whether it is between min and max characters and
-// free of control characters.
+// free of control characters and of the bidirectional overrides that could
+// make a name display as something else.
 func text(s string, minLen, maxLen int) (string, bool) {
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
@@ -33,9 +34,15 @@ func text(s string, minLen, maxLen int) (string, bool) {
 		return s, false
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || isBidiControl(r) {
 			return s, false
 		}
 	}
 	return s, true
+}
+
+// isBidiControl reports the marks, embeddings, overrides and isolates of
+// the Unicode bidirectional algorithm.
+func isBidiControl(r rune) bool {
+	return r == '\u061C' || r == '\u200E' || r == '\u200F' || (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
 }

@@ -35,21 +35,17 @@ LIMIT @lim;
 -- (rank 0), then prefix matches (1), then the rest (2), each in name_key
 -- order, keyset-paged on (rank, name_key, id). @pattern is the user's text
 -- with \, % and _ escaped; @lo is it lower-cased and [@lo, @hi) the range of
--- keys it prefixes. Every branch also requires the ILIKE match, so the three
--- partition exactly the titles whose name contains the text.
--- Each branch is small and index-ordered with its own LIMIT:
+-- keys it prefixes. Every branch also requires the ILIKE match (or its
+-- equivalent on name_key = lower(name)), so the three partition exactly the
+-- titles whose name contains the text.
+-- Each branch is small and index-ordered with its own LIMIT, and runs only
+-- when the branches before it did not fill the page:
 --   exact and prefix: a range of titles_name_key_idx;
 --   the rest, where matches are dense: the next @walk keys after the
---   cursor, read from titles_name_key_idx alone (it covers name);
+--   cursor, read from titles_name_key_idx alone (it covers what is tested);
 --   the rest, where they are too rare for the walk to fill the page: the
 --   trigram index titles_name_trgm_idx past the walk, then a top-N sort.
-WITH walk AS (
-    SELECT w.id, w.name, w.name_key, w.kind, w.min_age
-    FROM titles w
-    WHERE (w.name_key, w.id) > (@walk_key::text, @walk_id::uuid)
-    ORDER BY w.name_key, w.id
-    LIMIT @walk::int
-), exact AS (
+WITH exact AS (
     SELECT t.id, t.name_key
     FROM titles t
     WHERE t.name_key = @lo::text
@@ -65,12 +61,20 @@ WITH walk AS (
       AND @rank::int <= 1 AND (@rank::int < 1 OR (t.name_key, t.id) > (@after_key::text, @after_id::uuid))
       AND t.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
       AND t.kind = ANY (@kinds::text[]) AND t.min_age <= @max_age::smallint
+      AND (SELECT count(*) FROM exact) < @lim
     ORDER BY t.name_key, t.id
     LIMIT @lim
+), walk AS (
+    SELECT w.id, w.name_key, w.kind, w.min_age
+    FROM titles w
+    WHERE (w.name_key, w.id) > (@walk_key::text, @walk_id::uuid)
+      AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) < @lim
+    ORDER BY w.name_key, w.id
+    LIMIT @walk::int
 ), dense AS (
     SELECT w.id, w.name_key
     FROM walk w
-    WHERE w.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
+    WHERE w.name_key LIKE '%' || lower(@pattern::text) || '%' ESCAPE '\'
       AND w.name_key <> @lo::text AND NOT (w.name_key > @lo::text AND w.name_key < @hi::text)
       AND w.kind = ANY (@kinds::text[]) AND w.min_age <= @max_age::smallint
     ORDER BY w.name_key, w.id
@@ -84,8 +88,8 @@ WITH walk AS (
         WHERE t.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
         OFFSET 0
     ) m
-    WHERE (SELECT count(*) FROM dense) < @lim
-      AND (SELECT count(*) FROM walk) = @walk::int
+    WHERE (SELECT count(*) FROM walk) = @walk::int
+      AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) < @lim
       AND (m.name_key, m.id) > (SELECT w.name_key, w.id FROM walk w ORDER BY w.name_key DESC, w.id DESC LIMIT 1)
       AND m.name_key <> @lo::text AND NOT (m.name_key > @lo::text AND m.name_key < @hi::text)
       AND m.kind = ANY (@kinds::text[]) AND m.min_age <= @max_age::smallint

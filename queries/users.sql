@@ -52,3 +52,11 @@ UPDATE users
 SET is_admin = true
 WHERE email = @email
 RETURNING *;
+
+-- name: AdminsLock :many
+-- The admins, locked, so that two admins revoking each other at once cannot
+-- leave the platform with none.
+SELECT id
+FROM users
+WHERE is_admin
+FOR UPDATE;

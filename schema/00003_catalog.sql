@@ -62,7 +62,7 @@ CREATE TABLE titles (
 -- Browse and search order: keyset walks on (name_key, id). It covers the
 -- columns that the filters read, so a walk past non-matching titles stays in
 -- the index.
-CREATE INDEX titles_name_key_idx ON titles (name_key, id) INCLUDE (name, kind, min_age);
+CREATE INDEX titles_name_key_idx ON titles (name_key, id) INCLUDE (kind, min_age);
 
 -- Substring search (name ILIKE '%...%') on large catalogs: a trigram index
 -- finds the rare matches that an ordered walk would have to look far for.

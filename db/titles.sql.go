@@ -66,32 +66,40 @@ func (q *Queries) GenresKnown(ctx context.Context, slugs []string) ([]string, er
 
 const titleBrowse = `-- name: TitleBrowse :many
 SELECT d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres
-FROM title_details d
-WHERE (d.name_key, d.id) > ($1::text, $2::uuid)
-  AND d.kind = ANY ($3::text[])
-  AND d.min_age <= $4::smallint
-  AND ($5::text IS NULL
-       OR EXISTS (SELECT 1 FROM title_genres g WHERE g.title_id = d.id AND g.genre = $5::text))
-ORDER BY d.name_key, d.id
-LIMIT $6
+FROM (
+    SELECT t.id, t.name_key
+    FROM titles t
+    WHERE (t.name_key, t.id) > ($1::text, $2::uuid)
+      AND t.kind <> 'episode'
+      AND t.min_age <= $3::smallint
+      AND ($4::text IS NULL
+           OR $4::text = ANY (array(SELECT g.genre FROM title_genres g WHERE g.title_id = t.id)))
+    ORDER BY t.name_key, t.id
+    LIMIT $5
+) page
+JOIN title_details d ON d.id = page.id
+ORDER BY page.name_key, page.id
 `
 
 type TitleBrowseParams struct {
 	AfterKey string
 	AfterID  uuid.UUID
-	Kinds    []string
 	MaxAge   int16
 	Genre    *string
 	Lim      int32
 }
 
-// Keyset walk of titles_name_key_idx (name_key, id); kind and max_age are
-// read from the index, the genre through title_genres' primary key.
-func (q *Queries) TitleBrowse(ctx context.Context, arg TitleBrowseParams) ([]TitleDetail, error) {
+type TitleBrowseRow struct {
+	TitleDetail TitleDetail
+}
+
+// Movies and series by name: a keyset walk of titles_listed_name_key_idx that
+// reads kind and max_age from the index and probes the genre through
+// title_genres' primary key, then the details of the page's titles only.
+func (q *Queries) TitleBrowse(ctx context.Context, arg TitleBrowseParams) ([]TitleBrowseRow, error) {
 	rows, err := q.db.Query(ctx, titleBrowse,
 		arg.AfterKey,
 		arg.AfterID,
-		arg.Kinds,
 		arg.MaxAge,
 		arg.Genre,
 		arg.Lim,
@@ -100,22 +108,93 @@ func (q *Queries) TitleBrowse(ctx context.Context, arg TitleBrowseParams) ([]Tit
 		return nil, err
 	}
 	defer rows.Close()
-	items := []TitleDetail{}
+	items := []TitleBrowseRow{}
 	for rows.Next() {
-		var i TitleDetail
+		var i TitleBrowseRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.Kind,
-			&i.Name,
-			&i.NameKey,
-			&i.Synopsis,
-			&i.ReleaseYear,
-			&i.MinAge,
-			&i.RuntimeSeconds,
-			&i.SeriesID,
-			&i.Season,
-			&i.Episode,
-			&i.Genres,
+			&i.TitleDetail.ID,
+			&i.TitleDetail.Kind,
+			&i.TitleDetail.Name,
+			&i.TitleDetail.NameKey,
+			&i.TitleDetail.Synopsis,
+			&i.TitleDetail.ReleaseYear,
+			&i.TitleDetail.MinAge,
+			&i.TitleDetail.RuntimeSeconds,
+			&i.TitleDetail.SeriesID,
+			&i.TitleDetail.Season,
+			&i.TitleDetail.Episode,
+			&i.TitleDetail.Genres,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const titleBrowseKind = `-- name: TitleBrowseKind :many
+SELECT d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres
+FROM (
+    SELECT t.id, t.name_key
+    FROM titles t
+    WHERE t.kind = $1::text
+      AND (t.name_key, t.id) > ($2::text, $3::uuid)
+      AND t.min_age <= $4::smallint
+      AND ($5::text IS NULL
+           OR $5::text = ANY (array(SELECT g.genre FROM title_genres g WHERE g.title_id = t.id)))
+    ORDER BY t.name_key, t.id
+    LIMIT $6
+) page
+JOIN title_details d ON d.id = page.id
+ORDER BY page.name_key, page.id
+`
+
+type TitleBrowseKindParams struct {
+	Kind     string
+	AfterKey string
+	AfterID  uuid.UUID
+	MaxAge   int16
+	Genre    *string
+	Lim      int32
+}
+
+type TitleBrowseKindRow struct {
+	TitleDetail TitleDetail
+}
+
+// One kind by name: the same walk on titles_kind_name_key_idx.
+func (q *Queries) TitleBrowseKind(ctx context.Context, arg TitleBrowseKindParams) ([]TitleBrowseKindRow, error) {
+	rows, err := q.db.Query(ctx, titleBrowseKind,
+		arg.Kind,
+		arg.AfterKey,
+		arg.AfterID,
+		arg.MaxAge,
+		arg.Genre,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []TitleBrowseKindRow{}
+	for rows.Next() {
+		var i TitleBrowseKindRow
+		if err := rows.Scan(
+			&i.TitleDetail.ID,
+			&i.TitleDetail.Kind,
+			&i.TitleDetail.Name,
+			&i.TitleDetail.NameKey,
+			&i.TitleDetail.Synopsis,
+			&i.TitleDetail.ReleaseYear,
+			&i.TitleDetail.MinAge,
+			&i.TitleDetail.RuntimeSeconds,
+			&i.TitleDetail.SeriesID,
+			&i.TitleDetail.Season,
+			&i.TitleDetail.Episode,
+			&i.TitleDetail.Genres,
 		); err != nil {
 			return nil, err
 		}
@@ -391,33 +470,33 @@ WITH exact AS (
     FROM titles t
     WHERE t.name_key = $2::text
       AND $3::int <= 0 AND (t.name_key, t.id) > ($4::text, $5::uuid)
-      AND t.name ILIKE '%' || $6::text || '%' ESCAPE '\'
-      AND t.kind = ANY ($7::text[]) AND t.min_age <= $8::smallint
+      AND t.name_key LIKE (SELECT '%' || lower($6::text) || '%') ESCAPE '\'
+      AND t.kind <> 'episode' AND t.min_age <= $7::smallint
     ORDER BY t.name_key, t.id
     LIMIT $1
 ), prefix AS (
     SELECT t.id, t.name_key
     FROM titles t
-    WHERE t.name_key > $2::text AND t.name_key < $9::text
+    WHERE t.name_key > $2::text AND t.name_key < $8::text
       AND $3::int <= 1 AND ($3::int < 1 OR (t.name_key, t.id) > ($4::text, $5::uuid))
-      AND t.name ILIKE '%' || $6::text || '%' ESCAPE '\'
-      AND t.kind = ANY ($7::text[]) AND t.min_age <= $8::smallint
+      AND t.name_key LIKE (SELECT '%' || lower($6::text) || '%') ESCAPE '\'
+      AND t.kind <> 'episode' AND t.min_age <= $7::smallint
       AND (SELECT count(*) FROM exact) < $1
     ORDER BY t.name_key, t.id
     LIMIT $1
-), walk AS (
-    SELECT w.id, w.name_key, w.kind, w.min_age
-    FROM titles w
-    WHERE (w.name_key, w.id) > ($10::text, $11::uuid)
-      AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) < $1
-    ORDER BY w.name_key, w.id
-    LIMIT $12::int
 ), dense AS (
     SELECT w.id, w.name_key
-    FROM walk w
-    WHERE w.name_key LIKE '%' || lower($6::text) || '%' ESCAPE '\'
-      AND w.name_key <> $2::text AND NOT (w.name_key > $2::text AND w.name_key < $9::text)
-      AND w.kind = ANY ($7::text[]) AND w.min_age <= $8::smallint
+    FROM (
+        SELECT t.id, t.name_key
+        FROM titles t
+        WHERE (t.name_key, t.id) > ($9::text, $10::uuid)
+          AND t.kind <> 'episode' AND t.min_age <= $7::smallint
+          AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) < $1
+        ORDER BY t.name_key, t.id
+        LIMIT $11::int
+    ) w
+    WHERE w.name_key LIKE (SELECT '%' || lower($6::text) || '%') ESCAPE '\'
+      AND w.name_key <> $2::text AND NOT (w.name_key > $2::text AND w.name_key < $8::text)
     ORDER BY w.name_key, w.id
     LIMIT $1
 ), sparse AS (
@@ -429,17 +508,19 @@ WITH exact AS (
         WHERE t.name ILIKE '%' || $6::text || '%' ESCAPE '\'
         OFFSET 0
     ) m
-    WHERE (SELECT count(*) FROM walk) = $12::int
-      AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) < $1
-      AND (m.name_key, m.id) > (SELECT w.name_key, w.id FROM walk w ORDER BY w.name_key DESC, w.id DESC LIMIT 1)
-      AND m.name_key <> $2::text AND NOT (m.name_key > $2::text AND m.name_key < $9::text)
-      AND m.kind = ANY ($7::text[]) AND m.min_age <= $8::smallint
+    WHERE (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) < $1
+      AND (m.name_key, m.id) > ($9::text, $10::uuid)
+      AND m.name_key <> $2::text AND NOT (m.name_key > $2::text AND m.name_key < $8::text)
+      AND m.kind <> 'episode' AND m.min_age <= $7::smallint
     ORDER BY m.name_key, m.id
     LIMIT $1
 ), found AS (
     SELECT 0 AS rank, id, name_key FROM exact
     UNION ALL SELECT 1, id, name_key FROM prefix
+    -- The walk's matches, unless it found too few: then the trigram
+    -- index's, which include them.
     UNION ALL SELECT 2, id, name_key FROM dense
+        WHERE (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) >= $1
     UNION ALL SELECT 2, id, name_key FROM sparse
 )
 SELECT f.rank::int AS rank, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres
@@ -456,11 +537,10 @@ type TitleSearchParams struct {
 	AfterKey string
 	AfterID  uuid.UUID
 	Pattern  string
-	Kinds    []string
 	MaxAge   int16
 	Hi       string
-	WalkKey  string
-	WalkID   uuid.UUID
+	RestKey  string
+	RestID   uuid.UUID
 	Walk     int32
 }
 
@@ -473,17 +553,20 @@ type TitleSearchRow struct {
 // (rank 0), then prefix matches (1), then the rest (2), each in name_key
 // order, keyset-paged on (rank, name_key, id). @pattern is the user's text
 // with \, % and _ escaped; @lo is it lower-cased and [@lo, @hi) the range of
-// keys it prefixes. Every branch also requires the ILIKE match (or its
-// equivalent on name_key = lower(name)), so the three partition exactly the
-// titles whose name contains the text.
-// Each branch is small and index-ordered with its own LIMIT, and runs only
-// when the branches before it did not fill the page:
+// keys it prefixes. Movies and series only: episodes are found through
+// their series. Every branch requires the match, name ILIKE the pattern or
+// its equal on name_key = lower(name), LIKE the lower-cased pattern (which
+// no trigram index serves, so the planner keeps to the ordered walks), so
+// the three ranks partition exactly the titles whose name contains the text.
+// Each branch is index-ordered with its own LIMIT, and runs only when the
+// ones before it left room on the page:
 //
-//	exact and prefix: a range of titles_name_key_idx;
-//	the rest, where matches are dense: the next @walk keys after the
-//	cursor, read from titles_name_key_idx alone (it covers what is tested);
-//	the rest, where they are too rare for the walk to fill the page: the
-//	trigram index titles_name_trgm_idx past the walk, then a top-N sort.
+//	exact and prefix: a range of titles_listed_name_key_idx;
+//	the rest where matches are dense: a walk of titles_listed_name_key_idx (alone:
+//	it covers what is tested) from the cursor on, which stops as soon as the
+//	page is full, and after @walk keys at most;
+//	the rest where the walk found too few: every match after the cursor,
+//	from the trigram index titles_name_trgm_idx, then a top-N sort.
 func (q *Queries) TitleSearch(ctx context.Context, arg TitleSearchParams) ([]TitleSearchRow, error) {
 	rows, err := q.db.Query(ctx, titleSearch,
 		arg.Lim,
@@ -492,11 +575,10 @@ func (q *Queries) TitleSearch(ctx context.Context, arg TitleSearchParams) ([]Tit
 		arg.AfterKey,
 		arg.AfterID,
 		arg.Pattern,
-		arg.Kinds,
 		arg.MaxAge,
 		arg.Hi,
-		arg.WalkKey,
-		arg.WalkID,
+		arg.RestKey,
+		arg.RestID,
 		arg.Walk,
 	)
 	if err != nil {

@@ -98,32 +98,49 @@ func pickGenres(rng *rand.Rand, minAge int16) []string {
 
 func pick(rng *rand.Rand, words []string) string { return words[rng.IntN(len(words))] }
 
-// movieName draws a name from patterns weighted like real catalogs: no
-// leading word ("The") takes more than about a sixth of the titles, so that
-// names of every shape are spread over the whole alphabet.
+// movieName draws a name from patterns weighted like real catalogs: most
+// names are unique, and no leading word ("The") takes more than about a
+// sixth of them, so that names of every shape are spread over the alphabet.
 func movieName(rng *rand.Rand) string {
 	switch rng.IntN(12) {
-	case 0, 1, 2:
+	case 0, 1:
 		return pick(rng, adjectives) + " " + pick(rng, nouns)
-	case 3, 4:
+	case 2, 3:
 		return pick(rng, nouns) + " of the " + pick(rng, nouns)
-	case 5, 6:
-		return pick(rng, nouns) + " in " + pick(rng, places)
-	case 7, 8:
+	case 4:
+		return pick(rng, nouns) + " in " + properName(rng)
+	case 5:
+		return properName(rng)
+	case 6:
+		return properName(rng) + "'s " + pick(rng, nouns)
+	case 7:
+		return "The " + pick(rng, adjectives) + " " + pick(rng, nouns)
+	case 8:
 		return pick(rng, nouns) + " and " + pick(rng, nouns)
 	case 9:
-		return "The " + pick(rng, adjectives) + " " + pick(rng, nouns)
+		return "The " + properName(rng) + " " + pick(rng, nouns)
 	case 10:
-		return "The " + pick(rng, nouns)
+		return properName(rng) + " " + pick(rng, nouns)
 	}
 	return pick(rng, adjectives) + " " + pick(rng, nouns) + " " + fmt.Sprint(2+rng.IntN(4))
+}
+
+// properName makes up a name of two or three syllables, capitalised.
+func properName(rng *rand.Rand) string {
+	n := 2 + rng.IntN(2)
+	var b strings.Builder
+	for range n {
+		b.WriteString(pick(rng, syllables))
+	}
+	name := b.String()
+	return strings.ToUpper(name[:1]) + name[1:]
 }
 
 func seriesName(rng *rand.Rand) string {
 	if rng.IntN(2) == 0 {
 		return pick(rng, places) + " " + pick(rng, nouns)
 	}
-	return "The " + pick(rng, nouns) + "s"
+	return "The " + properName(rng) + " " + pick(rng, nouns) + "s"
 }
 
 func synopsis(rng *rand.Rand) string {

@@ -27,6 +27,12 @@ var (
 		"Paris", "Tokyo", "Berlin", "Cairo", "Lisbon", "Oslo", "Havana", "Mumbai", "Sydney", "Vienna",
 		"Nairobi", "Lima", "Seoul", "Dublin", "Naples", "Quebec", "Marrakesh", "Reykjavik", "Istanbul", "Kyoto",
 	}
+	// Syllables of made-up proper names (people, places, ships): they make
+	// most names of a large catalog unique, as real titles are.
+	syllables = []string{
+		"ka", "lo", "ver", "an", "dri", "mo", "sel", "ta", "rin", "bo", "zu", "mel", "tor", "ni", "gar", "ve",
+		"ash", "el", "quin", "ro", "sha", "dun", "le", "mir", "ca", "pe", "thal", "os", "ju", "bren", "ix", "ya",
+	}
 	episodeWords = []string{
 		"Pilot", "Beginnings", "The Offer", "Crossroads", "Homecoming", "The Reckoning", "Fault Lines", "Aftermath",
 		"Old Friends", "Dead Reckoning", "The Long Way", "Endgame", "Ghosts", "Turning Point", "Blood Ties", "Exodus",

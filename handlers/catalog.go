@@ -54,10 +54,6 @@ func viewerMaxAge(ctx context.Context) int16 {
 	return adultAge
 }
 
-// browsable are the kinds that browse and search list unless asked for
-// episodes: episodes are found through their series.
-var browsable = []string{"movie", "series"}
-
 // nameKeyset is a position in name order.
 type nameKeyset struct {
 	Key string    `json:"k"`
@@ -71,13 +67,10 @@ func (h *catalog) browse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	kinds := browsable
-	if k := q.Get("kind"); k != "" {
-		if k != "movie" && k != "series" && k != "episode" {
-			writeError(w, r, invalid(FieldError{Field: "kind", Message: "must be movie, series or episode"}))
-			return
-		}
-		kinds = []string{k}
+	kind := q.Get("kind")
+	if kind != "" && kind != "movie" && kind != "series" && kind != "episode" {
+		writeError(w, r, invalid(FieldError{Field: "kind", Message: "must be movie, series or episode"}))
+		return
 	}
 	var genre *string
 	if g := q.Get("genre"); g != "" {
@@ -99,15 +92,32 @@ func (h *catalog) browse(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rows, err := h.pool.TitleBrowse(r.Context(), db.TitleBrowseParams{
-		AfterKey: after.Key, AfterID: after.ID, Kinds: kinds, MaxAge: viewerMaxAge(r.Context()), Genre: genre, Lim: int32(page.limit + 1),
-	})
+	rows, err := h.browseRows(r.Context(), kind, after, genre, int32(page.limit+1))
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, pageOf(h.cursors, "catalog.titles", page, rows, titleOf,
 		func(d db.TitleDetail) any { return nameKeyset{Key: *d.NameKey, ID: d.ID} }))
+}
+
+// browseRows runs the browse query for kind: movies and series when kind is
+// empty, else that kind alone (each has its own index).
+func (h *catalog) browseRows(ctx context.Context, kind string, after nameKeyset, genre *string, lim int32) ([]db.TitleDetail, error) {
+	maxAge := viewerMaxAge(ctx)
+	var rows []db.TitleDetail
+	if kind == "" {
+		found, err := h.pool.TitleBrowse(ctx, db.TitleBrowseParams{AfterKey: after.Key, AfterID: after.ID, MaxAge: maxAge, Genre: genre, Lim: lim})
+		for _, f := range found {
+			rows = append(rows, f.TitleDetail)
+		}
+		return rows, err
+	}
+	found, err := h.pool.TitleBrowseKind(ctx, db.TitleBrowseKindParams{Kind: kind, AfterKey: after.Key, AfterID: after.ID, MaxAge: maxAge, Genre: genre, Lim: lim})
+	for _, f := range found {
+		rows = append(rows, f.TitleDetail)
+	}
+	return rows, err
 }
 
 // titleFromPath is the title the path names, if the viewer may see it.
@@ -182,10 +192,11 @@ func (h *catalog) episodes(w http.ResponseWriter, r *http.Request) {
 // maxQuery is the longest search text, in characters.
 const maxQuery = 100
 
-// searchWalk is how many titles in name order the search reads after its
-// cursor before it turns to the trigram index (see TitleSearch): where a
-// query matches more than about 1 title in 100, the page is found there.
-const searchWalk = 4000
+// searchWalk is how many titles in name order the search reads at most
+// after its cursor before it turns to the trigram index (see TitleSearch):
+// where a query matches more than about 1 title in 500, the page is found
+// there, usually long before the end of the walk.
+const searchWalk = 10000
 
 // searchKeyset is a position in (rank, name) order.
 type searchKeyset struct {
@@ -238,10 +249,10 @@ func (h *catalog) search(w http.ResponseWriter, r *http.Request) {
 	params := db.TitleSearchParams{
 		Rank: after.Rank, AfterKey: after.Key, AfterID: after.ID,
 		Walk: h.walk, Lo: lo, Hi: hi, Pattern: db.EscapeLike(q),
-		Kinds: browsable, MaxAge: viewerMaxAge(r.Context()), Lim: int32(page.limit + 1),
+		MaxAge: viewerMaxAge(r.Context()), Lim: int32(page.limit + 1),
 	}
 	if after.Rank == 2 {
-		params.WalkKey, params.WalkID = after.Key, after.ID
+		params.RestKey, params.RestID = after.Key, after.ID
 	}
 	rows, err := h.pool.TitleSearch(r.Context(), params)
 	if err != nil {

@@ -117,7 +117,7 @@ func BenchmarkCatalogSearch(b *testing.B) {
 			lo := strings.ToLower(q)
 			hi, _ := db.PrefixEnd(lo)
 			_, err := w.pool.TitleSearch(context.Background(), db.TitleSearchParams{
-				Walk: searchWalk, Lo: lo, Hi: hi, Pattern: db.EscapeLike(q), Kinds: browsable, MaxAge: adultAge, Lim: defaultLimit + 1,
+				Walk: searchWalk, Lo: lo, Hi: hi, Pattern: db.EscapeLike(q), MaxAge: adultAge, Lim: defaultLimit + 1,
 			})
 			if err != nil {
 				b.Fatal(err)
@@ -150,19 +150,22 @@ func BenchmarkCatalogBrowse(b *testing.B) {
 	})
 	b.Run("sql", func(b *testing.B) {
 		w.measure(b, func(i int) {
-			p := db.TitleBrowseParams{AfterKey: w.keys[i%len(w.keys)], Kinds: browsable, MaxAge: adultAge, Lim: defaultLimit + 1}
+			after := nameKeyset{Key: w.keys[i%len(w.keys)]}
+			var err error
 			switch i % 5 {
 			case 0:
-				p.AfterKey = ""
+				_, err = w.cat.browseRows(context.Background(), "", nameKeyset{}, nil, defaultLimit+1)
+			case 1:
+				_, err = w.cat.browseRows(context.Background(), "", after, nil, defaultLimit+1)
 			case 2:
 				g := allGenreSlugs[i%len(allGenreSlugs)]
-				p.Genre = &g
+				_, err = w.cat.browseRows(context.Background(), "", after, &g, defaultLimit+1)
 			case 3:
-				p.Kinds = []string{"series"}
+				_, err = w.cat.browseRows(context.Background(), "series", after, nil, defaultLimit+1)
 			case 4:
-				p.MaxAge = 7
+				_, err = w.pool.TitleBrowse(context.Background(), db.TitleBrowseParams{AfterKey: after.Key, MaxAge: 7, Lim: defaultLimit + 1})
 			}
-			if _, err := w.pool.TitleBrowse(context.Background(), p); err != nil {
+			if err != nil {
 				b.Fatal(err)
 			}
 		})

@@ -8,17 +8,40 @@ FROM title_details
 WHERE id = @id AND min_age <= @max_age::smallint;
 
 -- name: TitleBrowse :many
--- Keyset walk of titles_name_key_idx (name_key, id); kind and max_age are
--- read from the index, the genre through title_genres' primary key.
-SELECT d.*
-FROM title_details d
-WHERE (d.name_key, d.id) > (@after_key::text, @after_id::uuid)
-  AND d.kind = ANY (@kinds::text[])
-  AND d.min_age <= @max_age::smallint
-  AND (sqlc.narg(genre)::text IS NULL
-       OR EXISTS (SELECT 1 FROM title_genres g WHERE g.title_id = d.id AND g.genre = sqlc.narg(genre)::text))
-ORDER BY d.name_key, d.id
-LIMIT @lim;
+-- Movies and series by name: a keyset walk of titles_listed_name_key_idx that
+-- reads kind and max_age from the index and probes the genre through
+-- title_genres' primary key, then the details of the page's titles only.
+SELECT sqlc.embed(d)
+FROM (
+    SELECT t.id, t.name_key
+    FROM titles t
+    WHERE (t.name_key, t.id) > (@after_key::text, @after_id::uuid)
+      AND t.kind <> 'episode'
+      AND t.min_age <= @max_age::smallint
+      AND (sqlc.narg(genre)::text IS NULL
+           OR sqlc.narg(genre)::text = ANY (array(SELECT g.genre FROM title_genres g WHERE g.title_id = t.id)))
+    ORDER BY t.name_key, t.id
+    LIMIT @lim
+) page
+JOIN title_details d ON d.id = page.id
+ORDER BY page.name_key, page.id;
+
+-- name: TitleBrowseKind :many
+-- One kind by name: the same walk on titles_kind_name_key_idx.
+SELECT sqlc.embed(d)
+FROM (
+    SELECT t.id, t.name_key
+    FROM titles t
+    WHERE t.kind = @kind::text
+      AND (t.name_key, t.id) > (@after_key::text, @after_id::uuid)
+      AND t.min_age <= @max_age::smallint
+      AND (sqlc.narg(genre)::text IS NULL
+           OR sqlc.narg(genre)::text = ANY (array(SELECT g.genre FROM title_genres g WHERE g.title_id = t.id)))
+    ORDER BY t.name_key, t.id
+    LIMIT @lim
+) page
+JOIN title_details d ON d.id = page.id
+ORDER BY page.name_key, page.id;
 
 -- name: TitleEpisodes :many
 -- titles_episode_key (series_id, season, episode).
@@ -35,23 +58,26 @@ LIMIT @lim;
 -- (rank 0), then prefix matches (1), then the rest (2), each in name_key
 -- order, keyset-paged on (rank, name_key, id). @pattern is the user's text
 -- with \, % and _ escaped; @lo is it lower-cased and [@lo, @hi) the range of
--- keys it prefixes. Every branch also requires the ILIKE match (or its
--- equivalent on name_key = lower(name)), so the three partition exactly the
--- titles whose name contains the text.
--- Each branch is small and index-ordered with its own LIMIT, and runs only
--- when the branches before it did not fill the page:
---   exact and prefix: a range of titles_name_key_idx;
---   the rest, where matches are dense: the next @walk keys after the
---   cursor, read from titles_name_key_idx alone (it covers what is tested);
---   the rest, where they are too rare for the walk to fill the page: the
---   trigram index titles_name_trgm_idx past the walk, then a top-N sort.
+-- keys it prefixes. Movies and series only: episodes are found through
+-- their series. Every branch requires the match, name ILIKE the pattern or
+-- its equal on name_key = lower(name), LIKE the lower-cased pattern (which
+-- no trigram index serves, so the planner keeps to the ordered walks), so
+-- the three ranks partition exactly the titles whose name contains the text.
+-- Each branch is index-ordered with its own LIMIT, and runs only when the
+-- ones before it left room on the page:
+--   exact and prefix: a range of titles_listed_name_key_idx;
+--   the rest where matches are dense: a walk of titles_listed_name_key_idx (alone:
+--   it covers what is tested) from the cursor on, which stops as soon as the
+--   page is full, and after @walk keys at most;
+--   the rest where the walk found too few: every match after the cursor,
+--   from the trigram index titles_name_trgm_idx, then a top-N sort.
 WITH exact AS (
     SELECT t.id, t.name_key
     FROM titles t
     WHERE t.name_key = @lo::text
       AND @rank::int <= 0 AND (t.name_key, t.id) > (@after_key::text, @after_id::uuid)
-      AND t.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
-      AND t.kind = ANY (@kinds::text[]) AND t.min_age <= @max_age::smallint
+      AND t.name_key LIKE (SELECT '%' || lower(@pattern::text) || '%') ESCAPE '\'
+      AND t.kind <> 'episode' AND t.min_age <= @max_age::smallint
     ORDER BY t.name_key, t.id
     LIMIT @lim
 ), prefix AS (
@@ -59,24 +85,24 @@ WITH exact AS (
     FROM titles t
     WHERE t.name_key > @lo::text AND t.name_key < @hi::text
       AND @rank::int <= 1 AND (@rank::int < 1 OR (t.name_key, t.id) > (@after_key::text, @after_id::uuid))
-      AND t.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
-      AND t.kind = ANY (@kinds::text[]) AND t.min_age <= @max_age::smallint
+      AND t.name_key LIKE (SELECT '%' || lower(@pattern::text) || '%') ESCAPE '\'
+      AND t.kind <> 'episode' AND t.min_age <= @max_age::smallint
       AND (SELECT count(*) FROM exact) < @lim
     ORDER BY t.name_key, t.id
     LIMIT @lim
-), walk AS (
-    SELECT w.id, w.name_key, w.kind, w.min_age
-    FROM titles w
-    WHERE (w.name_key, w.id) > (@walk_key::text, @walk_id::uuid)
-      AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) < @lim
-    ORDER BY w.name_key, w.id
-    LIMIT @walk::int
 ), dense AS (
     SELECT w.id, w.name_key
-    FROM walk w
-    WHERE w.name_key LIKE '%' || lower(@pattern::text) || '%' ESCAPE '\'
+    FROM (
+        SELECT t.id, t.name_key
+        FROM titles t
+        WHERE (t.name_key, t.id) > (@rest_key::text, @rest_id::uuid)
+          AND t.kind <> 'episode' AND t.min_age <= @max_age::smallint
+          AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) < @lim
+        ORDER BY t.name_key, t.id
+        LIMIT @walk::int
+    ) w
+    WHERE w.name_key LIKE (SELECT '%' || lower(@pattern::text) || '%') ESCAPE '\'
       AND w.name_key <> @lo::text AND NOT (w.name_key > @lo::text AND w.name_key < @hi::text)
-      AND w.kind = ANY (@kinds::text[]) AND w.min_age <= @max_age::smallint
     ORDER BY w.name_key, w.id
     LIMIT @lim
 ), sparse AS (
@@ -88,17 +114,19 @@ WITH exact AS (
         WHERE t.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
         OFFSET 0
     ) m
-    WHERE (SELECT count(*) FROM walk) = @walk::int
-      AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) < @lim
-      AND (m.name_key, m.id) > (SELECT w.name_key, w.id FROM walk w ORDER BY w.name_key DESC, w.id DESC LIMIT 1)
+    WHERE (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) < @lim
+      AND (m.name_key, m.id) > (@rest_key::text, @rest_id::uuid)
       AND m.name_key <> @lo::text AND NOT (m.name_key > @lo::text AND m.name_key < @hi::text)
-      AND m.kind = ANY (@kinds::text[]) AND m.min_age <= @max_age::smallint
+      AND m.kind <> 'episode' AND m.min_age <= @max_age::smallint
     ORDER BY m.name_key, m.id
     LIMIT @lim
 ), found AS (
     SELECT 0 AS rank, id, name_key FROM exact
     UNION ALL SELECT 1, id, name_key FROM prefix
+    -- The walk's matches, unless it found too few: then the trigram
+    -- index's, which include them.
     UNION ALL SELECT 2, id, name_key FROM dense
+        WHERE (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) >= @lim
     UNION ALL SELECT 2, id, name_key FROM sparse
 )
 SELECT f.rank::int AS rank, sqlc.embed(d)

@@ -7,7 +7,7 @@ SQLC     := CGO_ENABLED=0 $(GO) tool sqlc
 ENV      := .ci/env
 BIN      := bin/marquee
 
-.PHONY: run build test lint generate help bench-catalog
+.PHONY: run build test lint generate help bench-catalog bench-viewing
 
 help:
 	@echo "make run       PostgreSQL, migrations, demo data, then the server on :8080"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint      sqlc diff and vet, the SQL-interpolation lint, go vet, gofmt"
 	@echo "make generate  regenerate db/ from queries/ and schema/ with sqlc"
 	@echo "make bench-catalog   search and browse latency at 100,000 and 1,000,000 titles"
+	@echo "make bench-viewing   recommendations (10,000 profiles, 500,000 events) and heartbeats (50 clients)"
 
 build:
 	$(GO) build -o $(BIN) ./cmd/marquee
@@ -24,6 +25,9 @@ run: build
 
 bench-catalog:
 	$(ENV) .ci/bench-catalog $(BENCH_SIZES)
+
+bench-viewing:
+	$(ENV) .ci/bench-viewing
 
 test:
 	$(ENV) $(GO) test -race -count=1 -timeout 10m ./...

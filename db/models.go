@@ -18,9 +18,22 @@ type AuditLog struct {
 	At      time.Time
 }
 
+type Bookmark struct {
+	ProfileID       uuid.UUID
+	TitleID         uuid.UUID
+	PositionSeconds int32
+	UpdatedAt       time.Time
+}
+
 type Genre struct {
 	Slug string
 	Name string
+}
+
+type History struct {
+	ProfileID uuid.UUID
+	TitleID   uuid.UUID
+	WatchedAt time.Time
 }
 
 type LoginFailure struct {
@@ -39,6 +52,13 @@ type Profile struct {
 	Kids      bool
 	MaxAge    int16
 	CreatedAt time.Time
+}
+
+type Rating struct {
+	ProfileID uuid.UUID
+	TitleID   uuid.UUID
+	Score     int16
+	RatedAt   time.Time
 }
 
 type RefreshToken struct {
@@ -99,4 +119,10 @@ type User struct {
 type UserCredential struct {
 	UserID       uuid.UUID
 	PasswordHash string
+}
+
+type Watchlist struct {
+	ProfileID uuid.UUID
+	TitleID   uuid.UUID
+	AddedAt   time.Time
 }

@@ -64,6 +64,17 @@ func (q *Queries) ProfileDelete(ctx context.Context, arg ProfileDeleteParams) er
 	return err
 }
 
+const profileExists = `-- name: ProfileExists :one
+SELECT EXISTS (SELECT 1 FROM profiles WHERE id = $1)
+`
+
+func (q *Queries) ProfileExists(ctx context.Context, id uuid.UUID) (bool, error) {
+	row := q.db.QueryRow(ctx, profileExists, id)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const profileGetOwned = `-- name: ProfileGetOwned :one
 
 SELECT id, user_id, name, kids, max_age, created_at
@@ -91,6 +102,32 @@ func (q *Queries) ProfileGetOwned(ctx context.Context, arg ProfileGetOwnedParams
 		&i.CreatedAt,
 	)
 	return i, err
+}
+
+const profileInsertMany = `-- name: ProfileInsertMany :exec
+INSERT INTO profiles (id, user_id, name, kids, max_age)
+SELECT unnest($1::uuid[]), unnest($2::uuid[]), unnest($3::text[]), unnest($4::bool[]), unnest($5::smallint[])
+ON CONFLICT DO NOTHING
+`
+
+type ProfileInsertManyParams struct {
+	Ids     []uuid.UUID
+	UserIds []uuid.UUID
+	Names   []string
+	Kids    []bool
+	MaxAges []int16
+}
+
+// Bulk load of demo viewers' profiles (marquee seed).
+func (q *Queries) ProfileInsertMany(ctx context.Context, arg ProfileInsertManyParams) error {
+	_, err := q.db.Exec(ctx, profileInsertMany,
+		arg.Ids,
+		arg.UserIds,
+		arg.Names,
+		arg.Kids,
+		arg.MaxAges,
+	)
+	return err
 }
 
 const profileListByUser = `-- name: ProfileListByUser :many

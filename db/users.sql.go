@@ -124,6 +124,24 @@ func (q *Queries) UserGet(ctx context.Context, id uuid.UUID) (User, error) {
 	return i, err
 }
 
+const userInsertMany = `-- name: UserInsertMany :exec
+INSERT INTO users (id, email, display_name)
+SELECT unnest($1::uuid[]), unnest($2::text[]), unnest($3::text[])
+ON CONFLICT DO NOTHING
+`
+
+type UserInsertManyParams struct {
+	Ids          []uuid.UUID
+	Emails       []string
+	DisplayNames []string
+}
+
+// Bulk load of demo viewers (marquee seed); existing ones are left alone.
+func (q *Queries) UserInsertMany(ctx context.Context, arg UserInsertManyParams) error {
+	_, err := q.db.Exec(ctx, userInsertMany, arg.Ids, arg.Emails, arg.DisplayNames)
+	return err
+}
+
 const userList = `-- name: UserList :many
 SELECT id, email, display_name, is_admin, created_at
 FROM users

@@ -38,6 +38,7 @@ var benchQueries = []string{
 
 type benchWorld struct {
 	pool    *db.Pool
+	tokens  *auth.Tokens
 	api     *apitest.Client
 	cat     *catalog
 	profile uuid.UUID // a kids profile, max_age 7
@@ -51,7 +52,7 @@ func newBenchWorld(b *testing.B) *benchWorld {
 		b.Skip("BENCH_DATABASE_URL is not set: run make bench-catalog")
 	}
 	ctx := context.Background()
-	pool, err := db.Open(ctx, db.NewConnString(conn), db.PoolConfig{Size: 4, Overflow: 0, Recycle: time.Hour, Timeout: 5 * time.Second})
+	pool, err := db.Open(ctx, db.NewConnString(conn), db.PoolConfig{Size: 20, Overflow: 10, Recycle: 30 * time.Minute, Timeout: 5 * time.Second})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func newBenchWorld(b *testing.B) *benchWorld {
 	a := f.register(b, "Bench")
 	var kid profile
 	a.api.Do(http.MethodPost, "/v1/profiles", map[string]any{"name": "Kid", "kids": true}).JSON(b, &kid)
-	w := &benchWorld{pool: pool, api: a.api, cat: &catalog{pool: pool, cursors: cursors{key: deps.CursorKey}, walk: searchWalk}, profile: kid.ID}
+	w := &benchWorld{pool: pool, tokens: tokens, api: a.api, cat: &catalog{pool: pool, cursors: cursors{key: deps.CursorKey}, walk: searchWalk}, profile: kid.ID}
 	for _, c := range "abcdefghijklmnopqrstuvwxyz" {
 		w.keys = append(w.keys, string(c))
 	}

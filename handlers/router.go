@@ -66,6 +66,7 @@ func newRouter(d Deps) *router {
 	adm := &admin{pool: d.Pool, cursors: cur}
 	cat := &catalog{pool: d.Pool, cursors: cur, walk: cmp.Or(d.SearchWalk, searchWalk)}
 	admTitles := &adminTitles{pool: d.Pool}
+	view := &viewing{pool: d.Pool, cursors: cur}
 	const get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
 
 	// Public: probes and the contract.
@@ -87,6 +88,19 @@ func newRouter(d Deps) *router {
 	profile.HandleFunc("", prof.get).Methods(get)
 	profile.HandleFunc("", prof.update).Methods(put)
 	profile.HandleFunc("", prof.delete).Methods(del)
+	profile.HandleFunc("/bookmarks", view.continueWatching).Methods(get)
+	profile.HandleFunc("/bookmarks/{titleID}", view.heartbeat).Methods(put)
+	profile.HandleFunc("/bookmarks/{titleID}", view.deleteBookmark).Methods(del)
+	profile.HandleFunc("/history", view.history).Methods(get)
+	profile.HandleFunc("/history", view.markWatched).Methods(post)
+	profile.HandleFunc("/history", view.clearHistory).Methods(del)
+	profile.HandleFunc("/watchlist", view.watchlist).Methods(get)
+	profile.HandleFunc("/watchlist/{titleID}", view.addToWatchlist).Methods(put)
+	profile.HandleFunc("/watchlist/{titleID}", view.removeFromWatchlist).Methods(del)
+	profile.HandleFunc("/ratings", view.ratings).Methods(get)
+	profile.HandleFunc("/ratings/{titleID}", view.rate).Methods(put)
+	profile.HandleFunc("/ratings/{titleID}", view.unrate).Methods(del)
+	profile.HandleFunc("/recommendations", view.recommendations).Methods(get)
 
 	// Administration: admins only, decided by the database.
 	admin := v1.PathPrefix("/admin").Subrouter()

@@ -32,3 +32,12 @@ RETURNING *;
 -- Bookmarks, history, watchlist, ratings and favourites go with it (ON DELETE CASCADE).
 DELETE FROM profiles
 WHERE id = @id AND user_id = @user_id;
+
+-- name: ProfileInsertMany :exec
+-- Bulk load of demo viewers' profiles (marquee seed).
+INSERT INTO profiles (id, user_id, name, kids, max_age)
+SELECT unnest(@ids::uuid[]), unnest(@user_ids::uuid[]), unnest(@names::text[]), unnest(@kids::bool[]), unnest(@max_ages::smallint[])
+ON CONFLICT DO NOTHING;
+
+-- name: ProfileExists :one
+SELECT EXISTS (SELECT 1 FROM profiles WHERE id = @id);

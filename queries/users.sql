@@ -60,3 +60,9 @@ SELECT id
 FROM users
 WHERE is_admin
 FOR UPDATE;
+
+-- name: UserInsertMany :exec
+-- Bulk load of demo viewers (marquee seed); existing ones are left alone.
+INSERT INTO users (id, email, display_name)
+SELECT unnest(@ids::uuid[]), unnest(@emails::text[]), unnest(@display_names::text[])
+ON CONFLICT DO NOTHING;

@@ -14,15 +14,17 @@ import (
 	"marquee/demo"
 )
 
-// seed runs `marquee seed [--titles N]`: the demo catalog and accounts,
-// added where missing. Passwords are printed when accounts are created,
+// seed runs `marquee seed [--titles N] [--profiles N] [--events N]`: the demo
+// catalog, viewing activity and accounts, added where missing. Passwords are printed when accounts are created,
 // never again.
 func seed(ctx context.Context, env envconfig.Lookuper, args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("seed", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	titles := flags.Int("titles", demo.DefaultTitles, "how many catalog titles to make sure exist")
-	if err := flags.Parse(args); err != nil || flags.NArg() > 0 || *titles < 0 {
-		return usageError(stderr, "seed takes --titles N (N ≥ 0)")
+	profiles := flags.Int("profiles", demo.DefaultProfiles, "how many demo viewing profiles (households of five)")
+	events := flags.Int("events", demo.DefaultEvents, "about how many viewing events those profiles have")
+	if err := flags.Parse(args); err != nil || flags.NArg() > 0 || *titles < 0 || *profiles < 0 || *events < 0 {
+		return usageError(stderr, "seed takes --titles N, --profiles N and --events N (each ≥ 0)")
 	}
 	cfg, err := loadDBConfig(ctx, env)
 	if err != nil {
@@ -53,6 +55,14 @@ func seed(ctx context.Context, env envconfig.Lookuper, args []string, stdout, st
 		return err
 	}
 	fmt.Fprintf(stdout, "catalog: %d titles (%d added in %s)\n", total, added, time.Since(start).Round(time.Millisecond))
+
+	start = time.Now()
+	viewers, err := demo.SeedViewing(ctx, pool, *profiles, *events, *titles)
+	if err != nil {
+		return fmt.Errorf("seed viewing: %w", err)
+	}
+	fmt.Fprintf(stdout, "viewing: %d profiles with about %d events (%d profiles added in %s)\n",
+		*profiles, *events, viewers, time.Since(start).Round(time.Millisecond))
 
 	passwords, err := auth.NewPasswords(auth.OWASP, passwordConcurrency())
 	if err != nil {

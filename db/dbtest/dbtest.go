@@ -239,3 +239,20 @@ func Exec(t testing.TB, conn db.ConnString, sql string, args ...any) {
 		t.Fatalf("dbtest.Exec: %v", err)
 	}
 }
+
+// Count runs a query that returns one number, for assertions on rows the API
+// does not show (such as those of a deleted profile).
+func Count(t testing.TB, conn db.ConnString, sql string, args ...any) int {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, conn.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	var n int
+	if err := c.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+		t.Fatalf("dbtest.Count: %v", err)
+	}
+	return n
+}

@@ -1,0 +1,161 @@
+package handlers
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+func recommend(t *testing.T, a *account, p profile) []recommendation {
+	t.Helper()
+	var out list[recommendation]
+	resp := a.api.Do(http.MethodGet, profilePath(p, "/recommendations?limit=50"), nil)
+	if resp.Status != http.StatusOK {
+		t.Fatalf("recommendations: %d %s", resp.Status, resp.Body)
+	}
+	resp.JSON(t, &out)
+	return out.Items
+}
+
+// watch marks titles watched for a profile.
+func watch(t *testing.T, a *account, p profile, titles ...uuid.UUID) {
+	t.Helper()
+	for _, id := range titles {
+		if resp := a.api.Do(http.MethodPost, profilePath(p, "/history"), map[string]any{"title_id": id}); resp.Status != http.StatusCreated {
+			t.Fatalf("mark watched: %d %s", resp.Status, resp.Body)
+		}
+	}
+}
+
+func TestRecommendations_TheObviousNextTitleComesFirst(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	arrival := f.addTitle(t, titleSpec{name: "Arrival", genres: []string{"sci-fi"}})
+	sicario := f.addTitle(t, titleSpec{name: "Sicario", genres: []string{"thriller"}})
+	comedy := f.addTitle(t, titleSpec{name: "Some Comedy", genres: []string{"comedy"}})
+	for i := range 8 {
+		f.addTitle(t, titleSpec{name: fmt.Sprintf("Filler %d", i), genres: []string{"drama"}})
+	}
+	// Five viewers watched Arrival, then Sicario; three others only the comedy.
+	for range 5 {
+		v := f.register(t, "Fan")
+		watch(t, v, v.profile, arrival, sicario)
+	}
+	for range 3 {
+		v := f.register(t, "Other")
+		watch(t, v, v.profile, comedy)
+	}
+	me := f.register(t, "Me")
+	watch(t, me, me.profile, arrival)
+
+	recs := recommend(t, me, me.profile)
+	if len(recs) == 0 || recs[0].Title.ID != sicario || recs[0].Reason != "Because you watched Arrival" {
+		t.Fatalf("first recommendation = %+v, want Sicario because of Arrival", recs)
+	}
+	for i := 1; i < len(recs); i++ {
+		if recs[i].Score > recs[i-1].Score {
+			t.Fatalf("not best first: %v after %v", recs[i].Score, recs[i-1].Score)
+		}
+	}
+	// A new profile gets what is popular.
+	var fresh profile
+	me.api.Do(http.MethodPost, "/v1/profiles", map[string]any{"name": "New"}).JSON(t, &fresh)
+	recs = recommend(t, me, fresh)
+	if len(recs) == 0 || recs[0].Reason != "Popular now" || (recs[0].Title.ID != arrival && recs[0].Title.ID != sicario) {
+		t.Fatalf("a new profile's first recommendation = %+v, want a popular title", recs)
+	}
+}
+
+func TestRecommendations_NewProfileOnAnUnwatchedCatalog(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a := f.register(t, "First")
+	f.addTitle(t, titleSpec{name: "Only Film"})
+	recs := recommend(t, a, a.profile)
+	if len(recs) != 1 || recs[0].Reason != "New in the catalog" {
+		t.Fatalf("recommendations = %+v", recs)
+	}
+	empty := setup(t)
+	b := empty.register(t, "Nobody")
+	if recs := recommend(t, b, b.profile); len(recs) != 0 {
+		t.Fatalf("an empty catalog recommends %+v", recs)
+	}
+}
+
+// TestRecommendations_NeverSeenOrAboveMaxAge: over random viewing on a
+// random catalog, no profile is ever recommended a title it watched, rated,
+// is watching (nor the series of such an episode), or one above its max_age.
+func TestRecommendations_NeverSeenOrAboveMaxAge(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	ages := []int16{0, 7, 13, 16, 18}
+	genres := []string{"drama", "comedy", "action", "kids"}
+	var titles []uuid.UUID
+	seriesOf := map[uuid.UUID]uuid.UUID{}
+	for i := range 30 {
+		titles = append(titles, f.addTitle(t, titleSpec{name: fmt.Sprintf("T%d", i), minAge: ages[rng.IntN(5)], genres: []string{genres[rng.IntN(4)]}}))
+	}
+	for i := range 3 {
+		s := f.addTitle(t, titleSpec{kind: "series", name: fmt.Sprintf("S%d", i), minAge: ages[rng.IntN(3)]})
+		for e := range 3 {
+			ep := f.addTitle(t, titleSpec{kind: "episode", name: "E", series: &s, season: 1, episode: int16(e + 1), minAge: 0})
+			titles = append(titles, ep)
+			seriesOf[ep] = s
+		}
+	}
+	type viewer struct {
+		a    *account
+		p    profile
+		seen map[uuid.UUID]bool
+	}
+	var viewers []viewer
+	for i := range 6 {
+		a := f.register(t, "V")
+		var p profile
+		a.api.Do(http.MethodPost, "/v1/profiles", map[string]any{"name": "P", "max_age": ages[i%5]}).JSON(t, &p)
+		v := viewer{a, p, map[uuid.UUID]bool{}}
+		for _, id := range rng.Perm(len(titles))[:10] {
+			title := titles[id]
+			var status int
+			switch rng.IntN(3) {
+			case 0:
+				status = a.api.Do(http.MethodPost, profilePath(p, "/history"), map[string]any{"title_id": title}).Status
+			case 1:
+				status = a.api.Do(http.MethodPut, profilePath(p, "/ratings/"+title.String()), map[string]int{"score": 1 + rng.IntN(5)}).Status
+			default:
+				status = a.api.Do(http.MethodPut, profilePath(p, "/bookmarks/"+title.String()), map[string]int{"position_seconds": 10}).Status
+			}
+			if status < 300 {
+				v.seen[title] = true
+				if s, ok := seriesOf[title]; ok {
+					v.seen[s] = true
+				}
+			}
+		}
+		viewers = append(viewers, v)
+	}
+	for _, v := range viewers {
+		recs := recommend(t, v.a, v.p)
+		if len(recs) == 0 {
+			t.Errorf("profile (max_age %d) got no recommendations", v.p.MaxAge)
+		}
+		for _, r := range recs {
+			if v.seen[r.Title.ID] {
+				t.Errorf("recommended %q, which the profile has seen", r.Title.Name)
+			}
+			if r.Title.MinAge > v.p.MaxAge {
+				t.Errorf("recommended %q (min_age %d) to a profile with max_age %d", r.Title.Name, r.Title.MinAge, v.p.MaxAge)
+			}
+			if r.Title.Kind == "episode" {
+				t.Errorf("recommended the episode %q", r.Title.Name)
+			}
+			if r.Score < 0 || r.Score > 1 || r.Reason == "" {
+				t.Errorf("recommendation %+v", r)
+			}
+		}
+	}
+}

@@ -1,0 +1,310 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/gorilla/mux"
+
+	"marquee/db"
+)
+
+// viewing serves a profile's viewing state: bookmarks (the playback
+// heartbeat and "continue watching"), history, watchlist and ratings. Every
+// route sits behind RequireProfileOwner; every write also checks, in its
+// own statement, that the profile is the caller's and the title within the
+// profile's max_age.
+type viewing struct {
+	pool    *db.Pool
+	cursors cursors
+}
+
+// titleParam is the {titleID} of the path; a malformed one names no title.
+func titleParam(r *http.Request) (uuid.UUID, error) {
+	id, err := uuid.Parse(mux.Vars(r)["titleID"])
+	if err != nil {
+		return id, notFound("title")
+	}
+	return id, nil
+}
+
+// newestFirst reads a page of a newest-first list of the profile's: the
+// position to continue before (the first page starts after every row).
+func (h *viewing) newestFirst(r *http.Request, listName string) (pageRequest, keyset, error) {
+	before := keyset{At: time.Now().AddDate(100, 0, 0), ID: uuid.Max}
+	page, err := readPage(r)
+	if err == nil && page.cursor != "" {
+		err = h.cursors.decode(listName+":"+ownedProfile(r.Context()).ID.String(), page.cursor, &before)
+	}
+	return page, before, err
+}
+
+// newestPage makes the answer of a newest-first list.
+func newestPage[R, T any](h *viewing, r *http.Request, listName string, page pageRequest, rows []R, item func(R) T, pos func(R) keyset) list[T] {
+	return pageOf(h.cursors, listName+":"+ownedProfile(r.Context()).ID.String(), page, rows, item, func(row R) any { return pos(row) })
+}
+
+// bookmark is an entry of "continue watching".
+type bookmark struct {
+	Title           title     `json:"title"`
+	PositionSeconds int32     `json:"position_seconds"`
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+// heartbeat is the playback heartbeat: every player, every 10 to 30 s.
+func (h *viewing) heartbeat(w http.ResponseWriter, r *http.Request) {
+	titleID, err := titleParam(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var in struct {
+		PositionSeconds *int32 `json:"position_seconds"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if in.PositionSeconds == nil || *in.PositionSeconds < 0 {
+		writeError(w, r, invalid(FieldError{Field: "position_seconds", Message: "is required: 0 up to the title's runtime"}))
+		return
+	}
+	p := ownedProfile(r.Context())
+	res, err := h.pool.BookmarkHeartbeat(r.Context(), db.BookmarkHeartbeatParams{
+		ProfileID: p.ID, UserID: p.UserID, TitleID: titleID, PositionSeconds: *in.PositionSeconds,
+	})
+	switch {
+	case err != nil:
+		writeError(w, r, err)
+	case res.Runtime < 0:
+		writeError(w, r, notFound("playable title"))
+	case res.Written == 0:
+		writeError(w, r, invalid(FieldError{Field: "position_seconds", Message: "is past the title's runtime of " + strconv.Itoa(int(res.Runtime)) + " seconds"}))
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (h *viewing) continueWatching(w http.ResponseWriter, r *http.Request) {
+	page, before, err := h.newestFirst(r, "bookmarks")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	p := ownedProfile(r.Context())
+	rows, err := h.pool.BookmarkList(r.Context(), db.BookmarkListParams{
+		ProfileID: p.ID, BeforeAt: before.At, BeforeID: before.ID, MaxAge: p.MaxAge, Lim: int32(page.limit + 1),
+	})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newestPage(h, r, "bookmarks", page, rows,
+		func(b db.BookmarkListRow) bookmark {
+			return bookmark{Title: titleOf(b.TitleDetail), PositionSeconds: b.PositionSeconds, UpdatedAt: b.UpdatedAt.UTC()}
+		},
+		func(b db.BookmarkListRow) keyset { return keyset{At: b.UpdatedAt, ID: b.TitleDetail.ID} }))
+}
+
+func (h *viewing) deleteBookmark(w http.ResponseWriter, r *http.Request) {
+	titleID, err := titleParam(r)
+	if err == nil {
+		err = h.pool.BookmarkDelete(r.Context(), db.BookmarkDeleteParams{ProfileID: ownedProfile(r.Context()).ID, TitleID: titleID})
+	}
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// watched is an entry of the history.
+type watched struct {
+	Title     title     `json:"title"`
+	WatchedAt time.Time `json:"watched_at"`
+}
+
+func (h *viewing) history(w http.ResponseWriter, r *http.Request) {
+	page, before, err := h.newestFirst(r, "history")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	p := ownedProfile(r.Context())
+	rows, err := h.pool.HistoryList(r.Context(), db.HistoryListParams{
+		ProfileID: p.ID, BeforeAt: before.At, BeforeID: before.ID, MaxAge: p.MaxAge, Lim: int32(page.limit + 1),
+	})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newestPage(h, r, "history", page, rows,
+		func(e db.HistoryListRow) watched {
+			return watched{Title: titleOf(e.TitleDetail), WatchedAt: e.WatchedAt.UTC()}
+		},
+		func(e db.HistoryListRow) keyset { return keyset{At: e.WatchedAt, ID: e.TitleDetail.ID} }))
+}
+
+func (h *viewing) markWatched(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		TitleID *uuid.UUID `json:"title_id"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if in.TitleID == nil {
+		writeError(w, r, invalid(FieldError{Field: "title_id", Message: "is required"}))
+		return
+	}
+	p := ownedProfile(r.Context())
+	res, err := h.pool.HistoryMark(r.Context(), db.HistoryMarkParams{ProfileID: p.ID, UserID: p.UserID, TitleID: *in.TitleID})
+	if err == nil && !res.Found {
+		err = notFound("title")
+	}
+	var t db.TitleDetail
+	if err == nil {
+		t, err = h.pool.TitleGet(r.Context(), db.TitleGetParams{ID: *in.TitleID, MaxAge: p.MaxAge})
+	}
+	if err != nil {
+		writeError(w, r, titleNotFound(err))
+		return
+	}
+	writeJSON(w, http.StatusCreated, watched{Title: titleOf(t), WatchedAt: res.WatchedAt.UTC()})
+}
+
+func (h *viewing) clearHistory(w http.ResponseWriter, r *http.Request) {
+	if err := h.pool.HistoryClear(r.Context(), ownedProfile(r.Context()).ID); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// listed is an entry of the watchlist.
+type listed struct {
+	Title   title     `json:"title"`
+	AddedAt time.Time `json:"added_at"`
+}
+
+func (h *viewing) watchlist(w http.ResponseWriter, r *http.Request) {
+	page, before, err := h.newestFirst(r, "watchlist")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	p := ownedProfile(r.Context())
+	rows, err := h.pool.WatchlistList(r.Context(), db.WatchlistListParams{
+		ProfileID: p.ID, BeforeAt: before.At, BeforeID: before.ID, MaxAge: p.MaxAge, Lim: int32(page.limit + 1),
+	})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newestPage(h, r, "watchlist", page, rows,
+		func(e db.WatchlistListRow) listed {
+			return listed{Title: titleOf(e.TitleDetail), AddedAt: e.AddedAt.UTC()}
+		},
+		func(e db.WatchlistListRow) keyset { return keyset{At: e.AddedAt, ID: e.TitleDetail.ID} }))
+}
+
+func (h *viewing) addToWatchlist(w http.ResponseWriter, r *http.Request) {
+	titleID, err := titleParam(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	p := ownedProfile(r.Context())
+	found, err := h.pool.WatchlistAdd(r.Context(), db.WatchlistAddParams{ProfileID: p.ID, UserID: p.UserID, TitleID: titleID})
+	if err == nil && !found {
+		err = notFound("title")
+	}
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *viewing) removeFromWatchlist(w http.ResponseWriter, r *http.Request) {
+	titleID, err := titleParam(r)
+	if err == nil {
+		err = h.pool.WatchlistRemove(r.Context(), db.WatchlistRemoveParams{ProfileID: ownedProfile(r.Context()).ID, TitleID: titleID})
+	}
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// rating is an entry of the ratings.
+type rating struct {
+	Title   title     `json:"title"`
+	Score   int16     `json:"score"`
+	RatedAt time.Time `json:"rated_at"`
+}
+
+func (h *viewing) ratings(w http.ResponseWriter, r *http.Request) {
+	page, before, err := h.newestFirst(r, "ratings")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	p := ownedProfile(r.Context())
+	rows, err := h.pool.RatingList(r.Context(), db.RatingListParams{
+		ProfileID: p.ID, BeforeAt: before.At, BeforeID: before.ID, MaxAge: p.MaxAge, Lim: int32(page.limit + 1),
+	})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newestPage(h, r, "ratings", page, rows,
+		func(e db.RatingListRow) rating {
+			return rating{Title: titleOf(e.TitleDetail), Score: e.Score, RatedAt: e.RatedAt.UTC()}
+		},
+		func(e db.RatingListRow) keyset { return keyset{At: e.RatedAt, ID: e.TitleDetail.ID} }))
+}
+
+func (h *viewing) rate(w http.ResponseWriter, r *http.Request) {
+	titleID, err := titleParam(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var in struct {
+		Score *int16 `json:"score"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if in.Score == nil || *in.Score < 1 || *in.Score > 5 {
+		writeError(w, r, invalid(FieldError{Field: "score", Message: "is required: 1 to 5"}))
+		return
+	}
+	p := ownedProfile(r.Context())
+	found, err := h.pool.RatingSet(r.Context(), db.RatingSetParams{ProfileID: p.ID, UserID: p.UserID, TitleID: titleID, Score: *in.Score})
+	if err == nil && !found {
+		err = notFound("title")
+	}
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *viewing) unrate(w http.ResponseWriter, r *http.Request) {
+	titleID, err := titleParam(r)
+	if err == nil {
+		err = h.pool.RatingDelete(r.Context(), db.RatingDeleteParams{ProfileID: ownedProfile(r.Context()).ID, TitleID: titleID})
+	}
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -7,7 +7,7 @@ SQLC     := CGO_ENABLED=0 $(GO) tool sqlc
 ENV      := .ci/env
 BIN      := bin/marquee
 
-.PHONY: run build test lint generate help bench-catalog bench-viewing
+.PHONY: run build test lint generate help bench-catalog bench-viewing bench-heartbeat
 
 help:
 	@echo "make run       PostgreSQL, migrations, demo data, then the server on :8080"
@@ -16,6 +16,7 @@ help:
 	@echo "make generate  regenerate db/ from queries/ and schema/ with sqlc"
 	@echo "make bench-catalog   search and browse latency at 100,000 and 1,000,000 titles"
 	@echo "make bench-viewing   recommendations (10,000 profiles, 500,000 events) and heartbeats (50 clients)"
+	@echo "make bench-heartbeat heartbeat throughput of one server against pgbench's, 50 clients"
 
 build:
 	$(GO) build -o $(BIN) ./cmd/marquee
@@ -28,6 +29,9 @@ bench-catalog:
 
 bench-viewing:
 	$(ENV) .ci/bench-viewing
+
+bench-heartbeat:
+	$(ENV) .ci/bench-heartbeat
 
 test:
 	$(ENV) $(GO) test -race -count=1 -timeout 10m ./...

@@ -18,6 +18,7 @@ type ctxKey int
 const (
 	keyUser ctxKey = iota
 	keyProfile
+	keySubject
 )
 
 // UserFrom is the caller, as Authenticate loaded it from the database.
@@ -38,16 +39,23 @@ func ProfileFrom(ctx context.Context) (db.Profile, bool) {
 type Guard struct {
 	tokens *Tokens
 	pool   *db.Pool
+	cache  *Cache // may be nil: every check then asks the database
 	fail   func(http.ResponseWriter, *http.Request, error)
 }
 
 // NewGuard builds the middlewares.
-func NewGuard(tokens *Tokens, pool *db.Pool, fail func(http.ResponseWriter, *http.Request, error)) *Guard {
-	return &Guard{tokens: tokens, pool: pool, fail: fail}
+func NewGuard(tokens *Tokens, pool *db.Pool, cache *Cache, fail func(http.ResponseWriter, *http.Request, error)) *Guard {
+	return &Guard{tokens: tokens, pool: pool, cache: cache, fail: fail}
 }
 
 // Authenticate requires a valid bearer token whose user still exists, and
-// puts that user, read from the database, in the request context.
+// puts that user, read from the database, in the request context. On a
+// route under /v1/profiles/{profileID}, RequireProfileOwner reads the user
+// together with the profile, in one query (the playback heartbeat's path):
+// until then the context holds only the token's subject. (A {profileID}
+// route registered without RequireProfileOwner would have no user at all,
+// and the authorization suite, which expects a deleted account's token to
+// be refused there, would fail.)
 func (g *Guard) Authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
@@ -58,6 +66,10 @@ func (g *Guard) Authenticate(next http.Handler) http.Handler {
 		id, err := g.tokens.Verify(strings.TrimSpace(token))
 		if err != nil {
 			g.fail(w, r, err)
+			return
+		}
+		if _, named := mux.Vars(r)["profileID"]; named {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keySubject, id)))
 			return
 		}
 		user, err := g.pool.UserGet(r.Context(), id)
@@ -98,26 +110,60 @@ func (g *Guard) RequireProfileOwner(next http.Handler) http.Handler {
 				raw = values[0]
 			}
 		}
-		user, ok := UserFrom(r.Context())
-		if !ok {
-			g.fail(w, r, errMissingToken)
-			return
-		}
 		id, err := uuid.Parse(raw)
 		if err != nil || len(raw) != len(uuid.Nil.String()) {
 			g.fail(w, r, errNotOwner)
 			return
 		}
-		profile, err := g.pool.ProfileGetOwned(r.Context(), db.ProfileGetOwnedParams{ID: id, UserID: user.ID})
-		if errors.Is(err, db.ErrNotFound) {
-			err = errNotOwner
-		}
+		ctx, err := g.owned(r.Context(), id)
 		if err != nil {
 			g.fail(w, r, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyProfile, profile)))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// owned checks that the caller owns profile id and returns the context with
+// the profile (and, if Authenticate left it to this check, the user) in it.
+// A proven ownership is remembered (see Cache).
+func (g *Guard) owned(ctx context.Context, id uuid.UUID) (context.Context, error) {
+	user, loaded := UserFrom(ctx)
+	subject, _ := ctx.Value(keySubject).(uuid.UUID)
+	if loaded {
+		subject = user.ID
+	}
+	if subject == uuid.Nil {
+		return ctx, errMissingToken
+	}
+	if e, ok := g.cache.get(subject, id); ok {
+		if !loaded {
+			ctx = context.WithValue(ctx, keyUser, e.user)
+		}
+		return context.WithValue(ctx, keyProfile, e.profile), nil
+	}
+	gen := g.cache.generation()
+	row, err := g.pool.ProfileGetOwnedWithUser(ctx, db.ProfileGetOwnedWithUserParams{ID: id, UserID: subject})
+	if errors.Is(err, db.ErrNotFound) {
+		if loaded {
+			return ctx, errNotOwner
+		}
+		// Not yours, or you are gone: only the failure pays for telling them apart.
+		if _, err := g.pool.UserGet(ctx, subject); errors.Is(err, db.ErrNotFound) {
+			return ctx, ErrInvalidToken
+		} else if err != nil {
+			return ctx, err
+		}
+		return ctx, errNotOwner
+	}
+	if err != nil {
+		return ctx, err
+	}
+	g.cache.put(gen, row.User, row.Profile)
+	if !loaded {
+		ctx = context.WithValue(ctx, keyUser, row.User)
+	}
+	return context.WithValue(ctx, keyProfile, row.Profile), nil
 }
 
 // RequireAdmin runs after Authenticate: the caller must be an admin

@@ -27,71 +27,94 @@ func (q *Queries) BookmarkDelete(ctx context.Context, arg BookmarkDeleteParams) 
 	return err
 }
 
-const bookmarkHeartbeat = `-- name: BookmarkHeartbeat :one
+const bookmarkHeartbeatMany = `-- name: BookmarkHeartbeatMany :many
 
-WITH target AS (
-    SELECT t.id, t.runtime_seconds
-    FROM titles t
-    JOIN profiles p ON p.id = $1 AND p.user_id = $2
-    WHERE t.id = $3 AND t.min_age <= p.max_age AND t.runtime_seconds IS NOT NULL
+WITH input AS (
+    SELECT unnest($1::int[]) AS idx, unnest($2::uuid[]) AS profile_id,
+           unnest($3::uuid[]) AS user_id, unnest($4::uuid[]) AS title_id,
+           unnest($5::int[]) AS position
+), target AS (
+    SELECT i.idx, i.profile_id, i.title_id, i.position, t.runtime_seconds
+    FROM input i
+    JOIN profiles p ON p.id = i.profile_id AND p.user_id = i.user_id
+    JOIN titles t ON t.id = i.title_id AND t.min_age <= p.max_age AND t.runtime_seconds IS NOT NULL
 ), accepted AS (
-    SELECT id, runtime_seconds
+    SELECT profile_id, title_id, position, runtime_seconds
     FROM target
-    WHERE $4::int <= runtime_seconds
+    WHERE position <= runtime_seconds
 ), finished AS (
     INSERT INTO history (profile_id, title_id, watched_at)
-    SELECT $1, id, now()
+    SELECT profile_id, title_id, now()
     FROM accepted
-    WHERE 10 * $4::int >= 9 * runtime_seconds
+    WHERE 10 * position >= 9 * runtime_seconds
     ON CONFLICT (profile_id, title_id) DO UPDATE SET watched_at = excluded.watched_at
-    RETURNING title_id
+    RETURNING profile_id, title_id
 ), cleared AS (
     DELETE FROM bookmarks b
     USING finished f
-    WHERE b.profile_id = $1 AND b.title_id = f.title_id
+    WHERE b.profile_id = f.profile_id AND b.title_id = f.title_id
 ), saved AS (
     INSERT INTO bookmarks (profile_id, title_id, position_seconds, updated_at)
-    SELECT $1, id, $4::int, now()
+    SELECT profile_id, title_id, position, now()
     FROM accepted
-    WHERE 10 * $4::int < 9 * runtime_seconds
+    WHERE 10 * position < 9 * runtime_seconds
     ON CONFLICT (profile_id, title_id) DO UPDATE
     SET position_seconds = excluded.position_seconds, updated_at = excluded.updated_at
-    RETURNING title_id
 )
-SELECT coalesce((SELECT runtime_seconds FROM target), -1)::int AS runtime,
-       ((SELECT count(*) FROM finished) + (SELECT count(*) FROM saved))::int AS written
+SELECT i.idx::int AS idx, coalesce(t.runtime_seconds, -1)::int AS runtime,
+       coalesce(t.position <= t.runtime_seconds, false)::bool AS written
+FROM input i
+LEFT JOIN target t ON t.idx = i.idx
 `
 
-type BookmarkHeartbeatParams struct {
-	ProfileID       uuid.UUID
-	UserID          uuid.UUID
-	TitleID         uuid.UUID
-	PositionSeconds int32
+type BookmarkHeartbeatManyParams struct {
+	Idx        []int32
+	ProfileIds []uuid.UUID
+	UserIds    []uuid.UUID
+	TitleIds   []uuid.UUID
+	Positions  []int32
 }
 
-type BookmarkHeartbeatRow struct {
+type BookmarkHeartbeatManyRow struct {
+	Idx     int32
 	Runtime int32
-	Written int32
+	Written bool
 }
 
 // Bookmarks: the playback heartbeat and "continue watching".
-// The heartbeat, in one round trip. The title must be playable (it has a
-// runtime) and within the profile's max_age, and the profile the caller's
-// own: checked here as well as by the guard, so that no stale check can
-// write. A position below 90% of the runtime is saved; from 90% on the title
-// joins the history and leaves "continue watching", in the same statement.
-// runtime is -1 when the title is not there for this profile; written is 0
-// when the position was past the runtime.
-func (q *Queries) BookmarkHeartbeat(ctx context.Context, arg BookmarkHeartbeatParams) (BookmarkHeartbeatRow, error) {
-	row := q.db.QueryRow(ctx, bookmarkHeartbeat,
-		arg.ProfileID,
-		arg.UserID,
-		arg.TitleID,
-		arg.PositionSeconds,
+// Playback heartbeats, many in one statement (db.HeartbeatWriter groups the
+// ones that arrive together, each (profile, title) at most once). A title
+// must be playable (it has a runtime) and within its profile's max_age, and
+// the profile the caller's own: checked here as well as by the guard, so
+// that no stale check can write. A position below 90% of the runtime is
+// saved; from 90% on the title joins the history and leaves "continue
+// watching", in the same statement. For each input row (idx): runtime is -1
+// when the title is not there for that profile, written false when the
+// position was past the runtime.
+func (q *Queries) BookmarkHeartbeatMany(ctx context.Context, arg BookmarkHeartbeatManyParams) ([]BookmarkHeartbeatManyRow, error) {
+	rows, err := q.db.Query(ctx, bookmarkHeartbeatMany,
+		arg.Idx,
+		arg.ProfileIds,
+		arg.UserIds,
+		arg.TitleIds,
+		arg.Positions,
 	)
-	var i BookmarkHeartbeatRow
-	err := row.Scan(&i.Runtime, &i.Written)
-	return i, err
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []BookmarkHeartbeatManyRow{}
+	for rows.Next() {
+		var i BookmarkHeartbeatManyRow
+		if err := rows.Scan(&i.Idx, &i.Runtime, &i.Written); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const bookmarkInsertMany = `-- name: BookmarkInsertMany :exec

@@ -3,3 +3,6 @@ package db
 // RawDBTX is the pool's own DBTX, for tests that need statements no query
 // file has (pg_sleep, pg_backend_pid).
 func RawDBTX(p *Pool) DBTX { return poolConn{p} }
+
+// Batches is how many batches w has written.
+func Batches(w *HeartbeatWriter) int64 { return w.batches.Load() }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	pgxuuid "github.com/vgarvardt/pgx-google-uuid/v5"
 )
 
 // PoolConfig sizes the connection pool for heartbeat load.
@@ -85,6 +86,12 @@ func (c PoolConfig) pgxConfig(connString string) (*pgxpool.Config, error) {
 	// would trigger JIT compilation (tens of milliseconds) for queries that
 	// read twenty rows; no statement here is long enough to gain from it.
 	cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	// uuid.UUID implements driver.Valuer, which pgx would call to format
+	// every id as text; the codec sends and reads its 16 bytes directly.
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		pgxuuid.Register(c.TypeMap())
+		return nil
+	}
 	return cfg, nil
 }
 

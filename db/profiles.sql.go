@@ -75,31 +75,41 @@ func (q *Queries) ProfileExists(ctx context.Context, id uuid.UUID) (bool, error)
 	return exists, err
 }
 
-const profileGetOwned = `-- name: ProfileGetOwned :one
-
-SELECT id, user_id, name, kids, max_age, created_at
-FROM profiles
-WHERE id = $1 AND user_id = $2
+const profileGetOwnedWithUser = `-- name: ProfileGetOwnedWithUser :one
+SELECT u.id, u.email, u.display_name, u.is_admin, u.created_at, p.id, p.user_id, p.name, p.kids, p.max_age, p.created_at
+FROM profiles p
+JOIN users u ON u.id = p.user_id
+WHERE p.id = $1 AND p.user_id = $2
 `
 
-type ProfileGetOwnedParams struct {
+type ProfileGetOwnedWithUserParams struct {
 	ID     uuid.UUID
 	UserID uuid.UUID
 }
 
-// Viewing profiles of an account, and the ownership check that guards every
-// profile-scoped route.
-// auth.RequireProfileOwner: the profile if the caller owns it (primary key).
-func (q *Queries) ProfileGetOwned(ctx context.Context, arg ProfileGetOwnedParams) (Profile, error) {
-	row := q.db.QueryRow(ctx, profileGetOwned, arg.ID, arg.UserID)
-	var i Profile
+type ProfileGetOwnedWithUserRow struct {
+	User    User
+	Profile Profile
+}
+
+// auth.RequireProfileOwner: the profile and its account in one query, when
+// the caller owns it; the account check of Authenticate rides along
+// (primary keys).
+func (q *Queries) ProfileGetOwnedWithUser(ctx context.Context, arg ProfileGetOwnedWithUserParams) (ProfileGetOwnedWithUserRow, error) {
+	row := q.db.QueryRow(ctx, profileGetOwnedWithUser, arg.ID, arg.UserID)
+	var i ProfileGetOwnedWithUserRow
 	err := row.Scan(
-		&i.ID,
-		&i.UserID,
-		&i.Name,
-		&i.Kids,
-		&i.MaxAge,
-		&i.CreatedAt,
+		&i.User.ID,
+		&i.User.Email,
+		&i.User.DisplayName,
+		&i.User.IsAdmin,
+		&i.User.CreatedAt,
+		&i.Profile.ID,
+		&i.Profile.UserID,
+		&i.Profile.Name,
+		&i.Profile.Kids,
+		&i.Profile.MaxAge,
+		&i.Profile.CreatedAt,
 	)
 	return i, err
 }
@@ -131,12 +141,15 @@ func (q *Queries) ProfileInsertMany(ctx context.Context, arg ProfileInsertManyPa
 }
 
 const profileListByUser = `-- name: ProfileListByUser :many
+
 SELECT id, user_id, name, kids, max_age, created_at
 FROM profiles
 WHERE user_id = $1
 ORDER BY created_at, id
 `
 
+// Viewing profiles of an account, and the ownership check that guards every
+// profile-scoped route (ProfileGetOwnedWithUser).
 // profiles_user_id_idx.
 func (q *Queries) ProfileListByUser(ctx context.Context, userID uuid.UUID) ([]Profile, error) {
 	rows, err := q.db.Query(ctx, profileListByUser, userID)

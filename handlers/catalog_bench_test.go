@@ -63,8 +63,13 @@ func newBenchWorld(b *testing.B) *benchWorld {
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Pool: pool, Metrics: prometheus.NewRegistry(),
 		Health: NewHealth(func(context.Context) error { return nil }, time.Second), OpenAPI: marquee.OpenAPI,
 		Tokens: tokens, Passwords: passwords, Sessions: auth.NewSessions(pool, tokens, passwords, time.Hour, auth.DefaultThrottle),
-		CursorKey: testSecret.Derive("cursor"),
+		CursorKey: testSecret.Derive("cursor"), Heartbeats: db.NewHeartbeatWriter(pool),
+		Cache: auth.NewCache(5*time.Minute, 100_000),
 	}
+	b.Cleanup(deps.Heartbeats.Close)
+	listenCtx, stopListening := context.WithCancel(context.Background())
+	b.Cleanup(stopListening)
+	go db.ListenChanges(listenCtx, db.NewConnString(conn), deps.Cache.Listening, deps.Cache.Changed)
 	srv := httptest.NewServer(NewHandler(deps))
 	b.Cleanup(srv.Close)
 	f := &fixture{pool: pool, deps: deps, srv: srv, api: apitest.New(b, srv.URL).Unchecked()}

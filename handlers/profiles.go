@@ -17,7 +17,8 @@ const maxProfiles = 5
 
 // profiles serves the caller's viewing profiles.
 type profiles struct {
-	pool *db.Pool
+	pool  *db.Pool
+	cache *auth.Cache // told of this instance's own profile writes at once
 }
 
 // profile is the API's view of a profile.
@@ -156,6 +157,7 @@ func (h *profiles) update(w http.ResponseWriter, r *http.Request) {
 	updated, err := h.pool.ProfileUpdate(r.Context(), db.ProfileUpdateParams{
 		ID: p.ID, UserID: p.UserID, Name: fields.name, Kids: fields.kids, MaxAge: fields.maxAge,
 	})
+	h.cache.ForgetProfile(p.ID)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -165,7 +167,9 @@ func (h *profiles) update(w http.ResponseWriter, r *http.Request) {
 
 func (h *profiles) delete(w http.ResponseWriter, r *http.Request) {
 	p := ownedProfile(r.Context())
-	if err := h.pool.ProfileDelete(r.Context(), db.ProfileDeleteParams{ID: p.ID, UserID: p.UserID}); err != nil {
+	err := h.pool.ProfileDelete(r.Context(), db.ProfileDeleteParams{ID: p.ID, UserID: p.UserID})
+	h.cache.ForgetProfile(p.ID)
+	if err != nil {
 		writeError(w, r, err)
 		return
 	}

@@ -91,7 +91,13 @@ func setup(t *testing.T, opts ...func(*options)) *fixture {
 		Sessions:           auth.NewSessions(pool, tokens, passwords, time.Hour, o.throttle),
 		CursorKey:          testSecret.Derive("cursor"),
 		SearchWalk:         o.walk,
+		Heartbeats:         db.NewHeartbeatWriter(pool),
+		Cache:              auth.NewCache(5*time.Minute, 1000),
 	}
+	t.Cleanup(deps.Heartbeats.Close)
+	listenCtx, stopListening := context.WithCancel(context.Background())
+	t.Cleanup(stopListening)
+	go db.ListenChanges(listenCtx, poolConn, deps.Cache.Listening, deps.Cache.Changed)
 	r := newRouter(deps)
 	if o.extend != nil {
 		o.extend(r, deps)

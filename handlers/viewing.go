@@ -17,8 +17,9 @@ import (
 // own statement, that the profile is the caller's and the title within the
 // profile's max_age.
 type viewing struct {
-	pool    *db.Pool
-	cursors cursors
+	pool       *db.Pool
+	heartbeats *db.HeartbeatWriter
+	cursors    cursors
 }
 
 // titleParam is the {titleID} of the path; a malformed one names no title.
@@ -72,15 +73,15 @@ func (h *viewing) heartbeat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := ownedProfile(r.Context())
-	res, err := h.pool.BookmarkHeartbeat(r.Context(), db.BookmarkHeartbeatParams{
-		ProfileID: p.ID, UserID: p.UserID, TitleID: titleID, PositionSeconds: *in.PositionSeconds,
+	res, err := h.heartbeats.Write(r.Context(), db.Heartbeat{
+		ProfileID: p.ID, UserID: p.UserID, TitleID: titleID, Position: *in.PositionSeconds,
 	})
 	switch {
 	case err != nil:
 		writeError(w, r, err)
 	case res.Runtime < 0:
 		writeError(w, r, notFound("playable title"))
-	case res.Written == 0:
+	case !res.Written:
 		writeError(w, r, invalid(FieldError{Field: "position_seconds", Message: "is past the title's runtime of " + strconv.Itoa(int(res.Runtime)) + " seconds"}))
 	default:
 		w.WriteHeader(http.StatusNoContent)

@@ -200,9 +200,9 @@ func TestWatchlistAndRatings_IdempotentAndBounded(t *testing.T) {
 	}
 
 	rate := profilePath(a.profile, "/ratings/"+film.String())
-	for score, want := range map[int]int{0: 422, 6: 422, -3: 422, 1: 204, 5: 204} {
-		if resp := a.api.Do(http.MethodPut, rate, map[string]int{"score": score}); resp.Status != want {
-			t.Errorf("score %d: %d, want %d", score, resp.Status, want)
+	for _, c := range []struct{ score, want int }{{0, 422}, {6, 422}, {-3, 422}, {1, 204}, {5, 204}} {
+		if resp := a.api.Do(http.MethodPut, rate, map[string]int{"score": c.score}); resp.Status != c.want {
+			t.Errorf("score %d: %d, want %d", c.score, resp.Status, c.want)
 		}
 	}
 	var ratings list[rating]

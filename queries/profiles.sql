@@ -1,11 +1,5 @@
 -- Viewing profiles of an account, and the ownership check that guards every
--- profile-scoped route.
-
--- name: ProfileGetOwned :one
--- auth.RequireProfileOwner: the profile if the caller owns it (primary key).
-SELECT *
-FROM profiles
-WHERE id = @id AND user_id = @user_id;
+-- profile-scoped route (ProfileGetOwnedWithUser).
 
 -- name: ProfileListByUser :many
 -- profiles_user_id_idx.
@@ -41,3 +35,12 @@ ON CONFLICT DO NOTHING;
 
 -- name: ProfileExists :one
 SELECT EXISTS (SELECT 1 FROM profiles WHERE id = @id);
+
+-- name: ProfileGetOwnedWithUser :one
+-- auth.RequireProfileOwner: the profile and its account in one query, when
+-- the caller owns it; the account check of Authenticate rides along
+-- (primary keys).
+SELECT sqlc.embed(u), sqlc.embed(p)
+FROM profiles p
+JOIN users u ON u.id = p.user_id
+WHERE p.id = @id AND p.user_id = @user_id;

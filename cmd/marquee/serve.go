@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -22,6 +23,13 @@ import (
 	"marquee/auth"
 	"marquee/db"
 	"marquee/handlers"
+)
+
+// The ownership cache: entries are evicted as the database announces
+// changes; the lifetime is only a backstop.
+const (
+	ownershipTTL  = 5 * time.Minute
+	maxOwnerships = 100_000
 )
 
 // Server limits: a slow or hostile client cannot hold a connection or memory
@@ -41,7 +49,9 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewJSONHandler(logOut, nil))
+	logs := newBufferedLog(logOut)
+	defer logs.Close()
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	logger.Info("starting", slog.Any("config", cfg))
 
 	if err := db.Migrate(ctx, cfg.DatabaseURL, "up", logWriter{logger}); err != nil {
@@ -68,6 +78,12 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		_, err := pool.HealthCheck(ctx)
 		return err
 	}, cfg.ReadinessTimeout)
+	heartbeats := db.NewHeartbeatWriter(pool)
+	registry.MustRegister(heartbeats.Collector())
+	cache := auth.NewCache(ownershipTTL, maxOwnerships)
+	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopListening()
+	go db.ListenChanges(listenCtx, cfg.DatabaseURL, cache.Listening, cache.Changed)
 	var inflight atomic.Int64
 	api := &http.Server{
 		Handler: countInflight(&inflight, handlers.NewHandler(handlers.Deps{
@@ -81,6 +97,8 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 			Passwords:          passwords,
 			Sessions:           auth.NewSessions(pool, tokens, passwords, cfg.RefreshTTL, auth.DefaultThrottle),
 			CursorKey:          cfg.JWTSecret.Derive("cursor"),
+			Heartbeats:         heartbeats,
+			Cache:              cache,
 		})),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
@@ -90,7 +108,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	metrics := &http.Server{
-		Handler:           promhttp.HandlerFor(registry, promhttp.HandlerOpts{}),
+		Handler:           operatorMux(registry),
 		ReadHeaderTimeout: readHeaderTimeout,
 	}
 
@@ -125,11 +143,23 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	sctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	err = errors.Join(api.Shutdown(sctx), metrics.Shutdown(sctx))
+	heartbeats.Close()
 	if err != nil {
 		return fmt.Errorf("shutdown: requests still running after SHUTDOWN_TIMEOUT (%s): %w", cfg.ShutdownTimeout, err)
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// operatorMux is what METRICS_ADDR serves, kept off the public listener:
+// Prometheus metrics, and the runtime profiles that tell where time goes.
+func operatorMux(registry *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 // passwordConcurrency bounds simultaneous argon2id checks (19 MiB each) to

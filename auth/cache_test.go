@@ -1,0 +1,105 @@
+package auth
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"marquee/db"
+)
+
+func entry() (db.User, db.Profile) {
+	u := db.User{ID: uuid.New()}
+	return u, db.Profile{ID: uuid.New(), UserID: u.ID}
+}
+
+func TestCache_OffUntilListeningAndEmptiedWhenTheChannelDrops(t *testing.T) {
+	t.Parallel()
+	c := NewCache(time.Minute, 10)
+	u, p := entry()
+	c.put(c.generation(), u, p)
+	if _, ok := c.get(u.ID, p.ID); ok {
+		t.Fatal("a cache that never listened answered")
+	}
+	c.Listening(true)
+	c.put(c.generation(), u, p)
+	if _, ok := c.get(u.ID, p.ID); !ok {
+		t.Fatal("a listening cache forgot what it was told")
+	}
+	if _, ok := c.get(uuid.New(), p.ID); ok {
+		t.Fatal("another user got a hit on the profile")
+	}
+	c.Listening(false)
+	if _, ok := c.get(u.ID, p.ID); ok {
+		t.Fatal("the cache answered while its channel was down")
+	}
+	c.Listening(true)
+	if _, ok := c.get(u.ID, p.ID); ok {
+		t.Fatal("an entry survived a reconnection, when changes may have been missed")
+	}
+}
+
+func TestCache_ReadOverlappingAnEvictionIsNotStored(t *testing.T) {
+	t.Parallel()
+	c := NewCache(time.Minute, 10)
+	c.Listening(true)
+	u, p := entry()
+	gen := c.generation() // a check starts reading the database...
+	c.ForgetProfile(p.ID) // ...the profile changes meanwhile...
+	c.put(gen, u, p)      // ...and the check's (old) answer comes back
+	if _, ok := c.get(u.ID, p.ID); ok {
+		t.Fatal("a read that overlapped an eviction was stored")
+	}
+}
+
+func TestCache_EvictionsAndExpiry(t *testing.T) {
+	t.Parallel()
+	c := NewCache(time.Minute, 10)
+	c.Listening(true)
+	u, p := entry()
+	_, other := entry()
+	other.UserID = u.ID
+	c.put(c.generation(), u, p)
+	c.put(c.generation(), u, other)
+	c.Changed("profile", p.ID)
+	if _, ok := c.get(u.ID, p.ID); ok {
+		t.Fatal("a changed profile stayed")
+	}
+	if _, ok := c.get(u.ID, other.ID); !ok {
+		t.Fatal("another profile went with it")
+	}
+	c.Changed("user", u.ID)
+	if _, ok := c.get(u.ID, other.ID); ok {
+		t.Fatal("a changed user's profiles stayed")
+	}
+	short := NewCache(time.Nanosecond, 10)
+	short.Listening(true)
+	short.put(short.generation(), u, p)
+	time.Sleep(time.Millisecond)
+	if _, ok := short.get(u.ID, p.ID); ok {
+		t.Fatal("an expired entry answered")
+	}
+}
+
+func TestTokens_RememberedOnlyUntilExpiry(t *testing.T) {
+	t.Parallel()
+	secret, _ := NewSecret("token-cache-test-secret-of-32-chars!")
+	tokens := NewTokens(secret, time.Minute)
+	now := time.Now()
+	tokens.now = func() time.Time { return now }
+	user := uuid.New()
+	raw, err := tokens.Issue(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := tokens.Verify(raw); err != nil || got != user {
+		t.Fatalf("Verify = %v, %v", got, err)
+	}
+	// The parser checks real time; the remembered answer must stop at exp
+	// plus the leeway by the same clock as the parser's.
+	tokens.now = func() time.Time { return now.Add(time.Minute + leeway + time.Second) }
+	if _, err := tokens.Verify(raw); err == nil {
+		t.Fatal("an expired token was accepted from memory")
+	}
+}

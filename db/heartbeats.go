@@ -1,0 +1,221 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Heartbeat is one playback heartbeat: a profile's position in a title.
+type Heartbeat struct {
+	ProfileID, UserID, TitleID uuid.UUID
+	Position                   int32
+}
+
+// HeartbeatResult says what became of a heartbeat. Runtime is -1 when the
+// title is not there for the profile (unknown, not playable, above its
+// max_age, or the profile not the user's); Written is false when the
+// position was past the runtime.
+type HeartbeatResult struct {
+	Runtime int32
+	Written bool
+}
+
+// HeartbeatWriter writes heartbeats with group commit: those that arrive
+// while earlier ones are being written go together, in one statement and
+// one commit. A heartbeat's Write returns only once its batch has committed,
+// so an acknowledgement always means durable. Under light load a heartbeat
+// is written at once, alone; under heavy load batches grow by themselves,
+// with at most maxInflight written at a time.
+type HeartbeatWriter struct {
+	pool     *Pool
+	queue    chan *pending
+	slots    chan struct{}
+	maxBatch int
+	timeout  time.Duration
+	wg       sync.WaitGroup
+	done     chan struct{}
+
+	batches, heartbeats atomic.Int64 // written so far, for metrics
+}
+
+type pending struct {
+	hb   Heartbeat
+	done chan outcome // buffered: a flush never waits for its caller
+}
+
+type outcome struct {
+	res HeartbeatResult
+	err error
+}
+
+// ErrWriterClosed: the writer was closed; the heartbeat was not written.
+var ErrWriterClosed = errors.New("heartbeat writer closed")
+
+// Group commit limits: batches of at most heartbeatBatch heartbeats, at
+// most heartbeatInflight of them written at once, each on a connection of
+// its own (the rest of the pool stays for other requests).
+const (
+	heartbeatBatch    = 256
+	heartbeatInflight = 4
+)
+
+// NewHeartbeatWriter starts a writer on pool.
+func NewHeartbeatWriter(pool *Pool) *HeartbeatWriter {
+	return newHeartbeatWriter(pool, heartbeatBatch, heartbeatInflight)
+}
+
+func newHeartbeatWriter(pool *Pool, maxBatch, maxInflight int) *HeartbeatWriter {
+	w := &HeartbeatWriter{
+		pool:     pool,
+		queue:    make(chan *pending, maxBatch*maxInflight),
+		slots:    make(chan struct{}, maxInflight),
+		maxBatch: maxBatch,
+		// A batch may wait for a connection as a request would, then write.
+		timeout: pool.timeout + 10*time.Second,
+		done:    make(chan struct{}),
+	}
+	go w.loop()
+	return w
+}
+
+// Write queues a heartbeat and waits until its batch has committed (or ctx
+// ends: the heartbeat may then still be written, unacknowledged).
+func (w *HeartbeatWriter) Write(ctx context.Context, hb Heartbeat) (HeartbeatResult, error) {
+	p := &pending{hb: hb, done: make(chan outcome, 1)}
+	select {
+	case w.queue <- p:
+	case <-w.done:
+		return HeartbeatResult{}, ErrWriterClosed
+	case <-ctx.Done():
+		return HeartbeatResult{}, ctx.Err()
+	}
+	select {
+	case o := <-p.done:
+		return o.res, o.err
+	case <-ctx.Done():
+		return HeartbeatResult{}, ctx.Err()
+	}
+}
+
+// Close stops taking heartbeats and waits for the batches under way. Call
+// it once nothing calls Write any more (after the HTTP server's shutdown).
+func (w *HeartbeatWriter) Close() {
+	close(w.done)
+	w.wg.Wait()
+}
+
+func (w *HeartbeatWriter) loop() {
+	for {
+		var first *pending
+		select {
+		case first = <-w.queue:
+		case <-w.done:
+			w.failQueued()
+			return
+		}
+		batch := []*pending{first}
+		// Take what is already waiting, then keep taking while every slot
+		// is busy: that wait is what makes batches grow under load.
+	collect:
+		for len(batch) < w.maxBatch {
+			select {
+			case p := <-w.queue:
+				batch = append(batch, p)
+				continue
+			default:
+			}
+			select {
+			case p := <-w.queue:
+				batch = append(batch, p)
+			case w.slots <- struct{}{}:
+				w.start(batch)
+				batch = nil
+				break collect
+			}
+		}
+		if batch != nil {
+			w.slots <- struct{}{}
+			w.start(batch)
+		}
+	}
+}
+
+func (w *HeartbeatWriter) start(batch []*pending) {
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		defer func() { <-w.slots }()
+		w.flush(batch)
+	}()
+}
+
+// failQueued answers whatever is still queued once the writer closes.
+func (w *HeartbeatWriter) failQueued() {
+	for {
+		select {
+		case p := <-w.queue:
+			p.done <- outcome{err: ErrWriterClosed}
+		default:
+			return
+		}
+	}
+}
+
+// flush writes one batch. A heartbeat repeated in a batch (same profile,
+// title and user) is written once, at the position sent last; both senders
+// get its result. (The same profile and title under two users cannot both
+// be written: only the owner's passes the statement's ownership check.)
+func (w *HeartbeatWriter) flush(batch []*pending) {
+	ctx, cancel := context.WithTimeout(context.Background(), w.timeout)
+	defer cancel()
+	type key struct{ profile, title, user uuid.UUID }
+	slot := map[key]int{}
+	var args BookmarkHeartbeatManyParams
+	owner := make([]int, len(batch)) // batch index → argument index
+	for i, p := range batch {
+		k := key{p.hb.ProfileID, p.hb.TitleID, p.hb.UserID}
+		j, seen := slot[k]
+		if !seen {
+			j = len(args.Idx)
+			slot[k] = j
+			args.Idx = append(args.Idx, int32(j))
+			args.ProfileIds = append(args.ProfileIds, p.hb.ProfileID)
+			args.UserIds = append(args.UserIds, p.hb.UserID)
+			args.TitleIds = append(args.TitleIds, p.hb.TitleID)
+			args.Positions = append(args.Positions, p.hb.Position)
+		} else {
+			args.Positions[j] = p.hb.Position
+		}
+		owner[i] = j
+	}
+	rows, err := w.pool.BookmarkHeartbeatMany(ctx, args)
+	w.batches.Add(1)
+	w.heartbeats.Add(int64(len(batch)))
+	results := make([]HeartbeatResult, len(args.Idx))
+	for _, r := range rows {
+		results[r.Idx] = HeartbeatResult{Runtime: r.Runtime, Written: r.Written}
+	}
+	for i, p := range batch {
+		p.done <- outcome{res: results[owner[i]], err: err}
+	}
+}
+
+// Collector exposes how many batches and heartbeats the writer has written:
+// their ratio is the average batch, how much group commit saves.
+func (w *HeartbeatWriter) Collector() prometheus.Collector {
+	return prometheus.CollectorFunc(func(ch chan<- prometheus.Metric) {
+		ch <- prometheus.MustNewConstMetric(heartbeatBatchesDesc, prometheus.CounterValue, float64(w.batches.Load()))
+		ch <- prometheus.MustNewConstMetric(heartbeatsDesc, prometheus.CounterValue, float64(w.heartbeats.Load()))
+	})
+}
+
+var (
+	heartbeatBatchesDesc = prometheus.NewDesc("marquee_heartbeat_batches_total", "Heartbeat batches written (one statement and commit each).", nil, nil)
+	heartbeatsDesc       = prometheus.NewDesc("marquee_heartbeats_written_total", "Heartbeats written, in those batches.", nil, nil)
+)

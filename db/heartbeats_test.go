@@ -1,0 +1,142 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"marquee/db"
+	"marquee/db/dbtest"
+)
+
+// viewers makes n profiles (five per account) and a movie of 3,000 seconds.
+func viewers(t *testing.T, p *db.Pool, n int) ([]db.Profile, uuid.UUID) {
+	t.Helper()
+	ctx := context.Background()
+	var out []db.Profile
+	for i := 0; len(out) < n; i++ {
+		u, err := p.UserCreate(ctx, db.UserCreateParams{Email: fmt.Sprintf("v%d@example.com", i), DisplayName: "V"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range min(5, n-len(out)) {
+			pr, err := p.ProfileCreateIfRoom(ctx, db.ProfileCreateIfRoomParams{UserID: u.ID, Name: "P", MaxAge: 18, MaxProfiles: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, pr)
+		}
+	}
+	runtime := int32(3000)
+	movie, err := p.TitleCreate(ctx, db.TitleCreateParams{Kind: "movie", Name: "M", ReleaseYear: 2000, RuntimeSeconds: &runtime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, movie
+}
+
+func TestHeartbeatWriter_ManyAtOnceAreBatchedAndEachAcknowledgedOneIsStored(t *testing.T) {
+	t.Parallel()
+	p, conn := openPool(t, db.PoolConfig{Size: 4, Overflow: 0, Recycle: 30 * 60e9, Timeout: 5e9})
+	profiles, movie := viewers(t, p, 40)
+	w := db.NewHeartbeatWriter(p)
+	defer w.Close()
+	var wg sync.WaitGroup
+	errs := make(chan error, 400)
+	for round := range 10 {
+		for _, pr := range profiles {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := w.Write(context.Background(), db.Heartbeat{ProfileID: pr.ID, UserID: pr.UserID, TitleID: movie, Position: int32(100 * round)})
+				if err == nil && (!res.Written || res.Runtime != 3000) {
+					err = fmt.Errorf("result %+v", res)
+				}
+				errs <- err
+			}()
+		}
+		wg.Wait() // rounds in order: the last position of each profile is 900
+	}
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := dbtest.Count(t, conn, "SELECT count(*) FROM bookmarks WHERE position_seconds = 900"); n != 40 {
+		t.Fatalf("%d bookmarks at the last position, want 40", n)
+	}
+	if b := db.Batches(w); b >= 400 {
+		t.Fatalf("%d batches for 400 heartbeats: none was grouped", b)
+	}
+}
+
+func TestHeartbeatWriter_RepeatedHeartbeatInABatchIsWrittenOnce(t *testing.T) {
+	t.Parallel()
+	p, conn := openPool(t, dbtest.SmallPool)
+	profiles, movie := viewers(t, p, 1)
+	w := db.NewHeartbeatWriter(p)
+	defer w.Close()
+	var wg sync.WaitGroup
+	for i := range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := w.Write(context.Background(), db.Heartbeat{ProfileID: profiles[0].ID, UserID: profiles[0].UserID, TitleID: movie, Position: int32(i)}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := dbtest.Count(t, conn, "SELECT count(*) FROM bookmarks"); n != 1 {
+		t.Fatalf("%d rows", n)
+	}
+}
+
+func TestHeartbeatWriter_RefusalsAndOutages(t *testing.T) {
+	t.Parallel()
+	proxy := dbtest.NewProxy(t)
+	conn := dbtest.NewDatabase(t)
+	p, err := db.Open(context.Background(), proxy.URL(conn), dbtest.SmallPool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	profiles, movie := viewers(t, p, 2)
+	w := db.NewHeartbeatWriter(p)
+	defer w.Close()
+	ctx := context.Background()
+	mine, theirs := profiles[0], profiles[1]
+	other, err := p.UserCreate(ctx, db.UserCreateParams{Email: "other@example.com", DisplayName: "O"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		hb   db.Heartbeat
+		want db.HeartbeatResult
+	}{
+		{"past the runtime", db.Heartbeat{ProfileID: mine.ID, UserID: mine.UserID, TitleID: movie, Position: 3001}, db.HeartbeatResult{Runtime: 3000}},
+		{"unknown title", db.Heartbeat{ProfileID: mine.ID, UserID: mine.UserID, TitleID: uuid.New(), Position: 1}, db.HeartbeatResult{Runtime: -1}},
+		{"someone else's profile", db.Heartbeat{ProfileID: theirs.ID, UserID: other.ID, TitleID: movie, Position: 1}, db.HeartbeatResult{Runtime: -1}},
+		{"at 90%: watched", db.Heartbeat{ProfileID: mine.ID, UserID: mine.UserID, TitleID: movie, Position: 2700}, db.HeartbeatResult{Runtime: 3000, Written: true}},
+	} {
+		if res, err := w.Write(ctx, c.hb); err != nil || res != c.want {
+			t.Errorf("%s: %+v %v, want %+v", c.name, res, err, c.want)
+		}
+	}
+	if n := dbtest.Count(t, conn, "SELECT count(*) FROM history"); n != 1 {
+		t.Errorf("history rows %d, want 1", n)
+	}
+	if n := dbtest.Count(t, conn, "SELECT count(*) FROM bookmarks"); n != 0 {
+		t.Errorf("bookmark rows %d, want 0", n)
+	}
+	proxy.Refuse()
+	if _, err := w.Write(ctx, db.Heartbeat{ProfileID: mine.ID, UserID: mine.UserID, TitleID: movie, Position: 5}); !errors.Is(err, db.ErrUnavailable) {
+		t.Fatalf("with the database down: %v, want ErrUnavailable", err)
+	}
+}

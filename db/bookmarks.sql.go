@@ -166,7 +166,8 @@ type BookmarkListRow struct {
 	TitleDetail     TitleDetail
 }
 
-// Continue watching, newest first: bookmarks_recent_idx read backwards.
+// Continue watching, newest first: the profile's bookmarks by primary key
+// (a profile has a few dozen), sorted.
 func (q *Queries) BookmarkList(ctx context.Context, arg BookmarkListParams) ([]BookmarkListRow, error) {
 	rows, err := q.db.Query(ctx, bookmarkList,
 		arg.ProfileID,

@@ -48,7 +48,8 @@ FROM input i
 LEFT JOIN target t ON t.idx = i.idx;
 
 -- name: BookmarkList :many
--- Continue watching, newest first: bookmarks_recent_idx read backwards.
+-- Continue watching, newest first: the profile's bookmarks by primary key
+-- (a profile has a few dozen), sorted.
 SELECT b.position_seconds, b.updated_at, sqlc.embed(d)
 FROM bookmarks b
 JOIN title_details d ON d.id = b.title_id

@@ -40,6 +40,10 @@ type options struct {
 	extend    func(*router, Deps) // add routes before the server starts
 	throttle  auth.Throttle
 	walk      int32 // Deps.SearchWalk
+
+	// Deps.EPGLang and Deps.EPGUnratedMinAge
+	epgLang string
+	epgAge  int
 }
 
 var testSecret = func() auth.Secret {
@@ -91,6 +95,8 @@ func setup(t *testing.T, opts ...func(*options)) *fixture {
 		Sessions:           auth.NewSessions(pool, tokens, passwords, time.Hour, o.throttle),
 		CursorKey:          testSecret.Derive("cursor"),
 		SearchWalk:         o.walk,
+		EPGLang:            o.epgLang,
+		EPGUnratedMinAge:   o.epgAge,
 	}
 	r := newRouter(deps)
 	if o.extend != nil {

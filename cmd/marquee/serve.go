@@ -81,6 +81,8 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 			Passwords:          passwords,
 			Sessions:           auth.NewSessions(pool, tokens, passwords, cfg.RefreshTTL, auth.DefaultThrottle),
 			CursorKey:          cfg.JWTSecret.Derive("cursor"),
+			EPGLang:            cfg.EPGLang,
+			EPGUnratedMinAge:   cfg.EPGUnratedMinAge,
 		})),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,

@@ -22,10 +22,11 @@ const (
 	maxXMLTVID     = 255
 	maxLogoURL     = 2048
 	maxNumber      = 99999
-	// maxChannels bounds the channels of one import, which it holds in
-	// memory: far more than any real guide has.
-	maxChannels = 10000
 )
+
+// MaxChannels bounds the channels one import may declare, which it holds in
+// memory: far more than any real guide has.
+const MaxChannels = 10000
 
 // checkChannel refuses a channel the schema would.
 func checkChannel(c xmltv.Channel) error {

@@ -78,7 +78,7 @@ func (c *cutter) channel(ch xmltv.Channel) error {
 		return err
 	}
 	if !c.declared[ch.ID] {
-		if len(c.declared) == maxChannels {
+		if len(c.declared) == MaxChannels {
 			return &InvalidError{Msg: "the document declares more than 10000 channels"}
 		}
 		c.declared[ch.ID] = true

@@ -19,7 +19,8 @@ const usage = `usage: marquee [command]
 commands:
   serve                      run the API (the default)
   migrate [up|down|status]   apply, roll back or list the database migrations
-  seed [--titles N]          add the demo catalog and accounts (idempotent)
+  seed [--titles N] [--channels N]
+                             add the demo catalog, guide and accounts (idempotent)
   import-xmltv FILE          import an XMLTV programme guide (idempotent)
   promote EMAIL              make an existing account an admin
 `

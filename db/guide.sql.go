@@ -436,14 +436,13 @@ func (q *Queries) ProgrammeUpsertMany(ctx context.Context, arg ProgrammeUpsertMa
 }
 
 const programmeWindow = `-- name: ProgrammeWindow :many
-SELECT id, channel_id, start_at, end_at, title, synopsis, min_age, categories
-FROM programmes p
-WHERE p.channel_id = ANY ($1::uuid[])
-  AND p.end_at > $2::timestamptz
+SELECT p.id, p.channel_id, p.start_at, p.end_at, p.title, p.synopsis, p.min_age, p.categories
+FROM unnest($1::uuid[]) AS c(id)
+JOIN programmes p ON p.channel_id = c.id
+WHERE p.end_at > $2::timestamptz
   AND p.start_at > $2::timestamptz - interval '24 hours'
   AND p.start_at < $3::timestamptz
   AND p.min_age <= $4::smallint
-ORDER BY p.channel_id, p.start_at
 `
 
 type ProgrammeWindowParams struct {
@@ -454,10 +453,12 @@ type ProgrammeWindowParams struct {
 }
 
 // Programmes of @channel_ids overlapping [@from_at, @to_at) that a viewer of
-// @max_age may see, by channel then start. One range of
-// programmes_channel_start_key per channel: no programme is longer than
-// 24 hours (programmes_length), so every one that ends after @from_at
-// starts after @from_at - 24 h. (sqlc.arg there: sqlc garbles an @name
+// @max_age may see. For each channel, one range of
+// programmes_channel_start_key (a nested loop over the ids): no programme
+// is longer than 24 hours (programmes_length), so every one that ends after
+// @from_at starts after @from_at - 24 h. The rows come channel by channel
+// in start order, but no ORDER BY promises it (one would sort thousands of
+// rows): the caller orders them. (sqlc.arg below: sqlc garbles an @name
 // followed by interval arithmetic.)
 func (q *Queries) ProgrammeWindow(ctx context.Context, arg ProgrammeWindowParams) ([]Programme, error) {
 	rows, err := q.db.Query(ctx, programmeWindow,

@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"reflect"
 	"slices"
@@ -60,6 +62,9 @@ func slots(t *testing.T, pool *db.Pool, from, to time.Time) []db.Programme {
 	if err != nil {
 		t.Fatal(err)
 	}
+	slices.SortFunc(progs, func(a, b db.Programme) int {
+		return cmp.Or(bytes.Compare(a.ChannelID[:], b.ChannelID[:]), a.StartAt.Compare(b.StartAt))
+	})
 	return progs
 }
 

@@ -119,7 +119,8 @@ func TestGuide_WindowEdges_EndAtFromAndStartAtToAreOut(t *testing.T) {
 		t.Fatalf("guide = %q, want %q", got.titles(), want)
 	}
 	p := got.Channels[0].Programmes[0]
-	if !p.Start.Equal(at(t, "09:30")) || !p.End.Equal(at(t, "10:30")) || p.Start.Location() != time.UTC || !slices.Equal(p.Categories, []string{"Test"}) {
+	if p.Start != "2026-11-27T09:30:00Z" || p.End != "2026-11-27T10:30:00Z" || p.ChannelID != got.Channels[0].Channel.ID.String() ||
+		!slices.Equal(p.Categories, []string{"Test"}) {
 		t.Fatalf("programme %+v", p)
 	}
 	// A channel with nothing in the window is there, with no programmes.

@@ -24,19 +24,20 @@ ORDER BY c.number;
 
 -- name: ProgrammeWindow :many
 -- Programmes of @channel_ids overlapping [@from_at, @to_at) that a viewer of
--- @max_age may see, by channel then start. One range of
--- programmes_channel_start_key per channel: no programme is longer than
--- 24 hours (programmes_length), so every one that ends after @from_at
--- starts after @from_at - 24 h. (sqlc.arg there: sqlc garbles an @name
+-- @max_age may see. For each channel, one range of
+-- programmes_channel_start_key (a nested loop over the ids): no programme
+-- is longer than 24 hours (programmes_length), so every one that ends after
+-- @from_at starts after @from_at - 24 h. The rows come channel by channel
+-- in start order, but no ORDER BY promises it (one would sort thousands of
+-- rows): the caller orders them. (sqlc.arg below: sqlc garbles an @name
 -- followed by interval arithmetic.)
-SELECT *
-FROM programmes p
-WHERE p.channel_id = ANY (@channel_ids::uuid[])
-  AND p.end_at > @from_at::timestamptz
+SELECT p.*
+FROM unnest(@channel_ids::uuid[]) AS c(id)
+JOIN programmes p ON p.channel_id = c.id
+WHERE p.end_at > @from_at::timestamptz
   AND p.start_at > sqlc.arg(from_at)::timestamptz - interval '24 hours'
   AND p.start_at < @to_at::timestamptz
-  AND p.min_age <= @max_age::smallint
-ORDER BY p.channel_id, p.start_at;
+  AND p.min_age <= @max_age::smallint;
 
 -- name: FavoriteList :many
 -- A profile's favourite channels by number (favorite_channels' primary key,

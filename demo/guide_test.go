@@ -1,15 +1,13 @@
 package demo
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/uuid"
 
 	"marquee/db"
 	"marquee/db/dbtest"
@@ -47,23 +45,23 @@ func TestDemoDay_TilesTheDaySameEveryTime(t *testing.T) {
 }
 
 // slots lists the demo guide's programmes between from and to as stored.
-func slots(t *testing.T, pool *db.Pool, from, to time.Time) []db.Programme {
+func slots(t *testing.T, pool *db.Pool, from, to time.Time) []db.ProgrammeWindowRow {
 	t.Helper()
 	ctx := context.Background()
 	rows, err := pool.ChannelGuide(ctx, db.ChannelGuideParams{Every: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids []uuid.UUID
+	var ids []string
 	for _, r := range rows {
-		ids = append(ids, r.Channel.ID)
+		ids = append(ids, r.Channel.ID.String())
 	}
 	progs, err := pool.ProgrammeWindow(ctx, db.ProgrammeWindowParams{ChannelIds: ids, FromAt: from, ToAt: to, MaxAge: 18})
 	if err != nil {
 		t.Fatal(err)
 	}
-	slices.SortFunc(progs, func(a, b db.Programme) int {
-		return cmp.Or(bytes.Compare(a.ChannelID[:], b.ChannelID[:]), a.StartAt.Compare(b.StartAt))
+	slices.SortFunc(progs, func(a, b db.ProgrammeWindowRow) int {
+		return cmp.Or(strings.Compare(a.ChannelID, b.ChannelID), a.StartAt.Compare(b.StartAt))
 	})
 	return progs
 }

@@ -37,10 +37,11 @@ func channelOf(c db.Channel, favorite bool) channel {
 	return channel{ID: c.ID, Number: c.Number, Name: c.Name, LogoURL: c.LogoUrl, XMLTVID: c.XmltvID, Favorite: favorite}
 }
 
-// programme is the API's view of a programme. Its ids and times are
-// formatted up front: a guide carries thousands of programmes, and
-// encoding/json spends most of its time in the marshalling methods of
-// uuid.UUID and time.Time (3,274 programmes: 9 ms that way, 4 ms this way).
+// programme is the API's view of a programme. Its times are formatted up
+// front (its ids come as text from the query): a guide carries thousands of
+// programmes, and encoding/json spends most of its time in the marshalling
+// methods of uuid.UUID and time.Time (3,274 programmes: 9 ms that way, 4 ms
+// this way).
 type programme struct {
 	ID         string   `json:"id"`
 	ChannelID  string   `json:"channel_id"`
@@ -52,10 +53,13 @@ type programme struct {
 	Categories []string `json:"categories"`
 }
 
-// programmeOf views p, on the channel whose id is channelID.
-func programmeOf(p db.Programme, channelID string) programme {
-	return programme{ID: p.ID.String(), ChannelID: channelID, Title: p.Title, Synopsis: p.Synopsis,
-		Start: p.StartAt.UTC().Format(time.RFC3339), End: p.EndAt.UTC().Format(time.RFC3339), MinAge: p.MinAge, Categories: p.Categories}
+func programmeOf(p db.ProgrammeWindowRow) programme {
+	categories := []string{}
+	if p.Categories != "" {
+		categories = strings.Split(p.Categories, "\x1f")
+	}
+	return programme{ID: p.ID, ChannelID: p.ChannelID, Title: p.Title, Synopsis: p.Synopsis,
+		Start: p.StartAt.UTC().Format(time.RFC3339), End: p.EndAt.UTC().Format(time.RFC3339), MinAge: p.MinAge, Categories: categories}
 }
 
 // viewerProfileID is the id of the profile the request names, or uuid.Nil,
@@ -107,7 +111,6 @@ const (
 type guideRow struct {
 	Channel    channel     `json:"channel"`
 	Programmes []programme `json:"programmes"`
-	channelID  string      // Channel.ID, formatted once for its programmes
 }
 
 func (h *epg) guide(w http.ResponseWriter, r *http.Request) {
@@ -131,31 +134,43 @@ func (h *epg) guide(w http.ResponseWriter, r *http.Request) {
 	out := struct {
 		Channels []guideRow `json:"channels"`
 	}{Channels: make([]guideRow, len(chans))}
-	row := make(map[uuid.UUID]*guideRow, len(chans))
-	channelIDs := make([]uuid.UUID, len(chans))
 	for i, c := range chans {
-		out.Channels[i] = guideRow{Channel: channelOf(c.Channel, c.Favorite), Programmes: []programme{}, channelID: c.Channel.ID.String()}
-		row[c.Channel.ID] = &out.Channels[i]
-		channelIDs[i] = c.Channel.ID
+		out.Channels[i] = guideRow{Channel: channelOf(c.Channel, c.Favorite), Programmes: []programme{}}
 	}
-	if len(chans) > 0 {
-		progs, err := h.pool.ProgrammeWindow(ctx, db.ProgrammeWindowParams{ChannelIds: channelIDs, FromAt: from, ToAt: to, MaxAge: viewerMaxAge(ctx)})
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		for _, p := range progs {
-			if g := row[p.ChannelID]; g != nil {
-				g.Programmes = append(g.Programmes, programmeOf(p, g.channelID))
-			}
-		}
-		for _, g := range out.Channels {
-			// RFC 3339 times in UTC sort as text; the query's rows
-			// usually come in this order already.
-			slices.SortFunc(g.Programmes, func(a, b programme) int { return strings.Compare(a.Start, b.Start) })
-		}
+	if err := h.fillWindow(ctx, out.Channels, from, to); err != nil {
+		writeError(w, r, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// fillWindow adds to each row the programmes of [from, to) that the viewer
+// may see, by start.
+func (h *epg) fillWindow(ctx context.Context, rows []guideRow, from, to time.Time) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	byID := make(map[string]*guideRow, len(rows))
+	ids := make([]string, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].Channel.ID.String()
+		byID[ids[i]] = &rows[i]
+	}
+	progs, err := h.pool.ProgrammeWindow(ctx, db.ProgrammeWindowParams{ChannelIds: ids, FromAt: from, ToAt: to, MaxAge: viewerMaxAge(ctx)})
+	if err != nil {
+		return err
+	}
+	for _, p := range progs {
+		if g := byID[p.ChannelID]; g != nil {
+			g.Programmes = append(g.Programmes, programmeOf(p))
+		}
+	}
+	for _, g := range rows {
+		// RFC 3339 times in UTC sort as text; the query's rows usually come
+		// in this order already.
+		slices.SortFunc(g.Programmes, func(a, b programme) int { return strings.Compare(a.Start, b.Start) })
+	}
+	return nil
 }
 
 // readWindow reads ?from= and ?to=: RFC 3339 times, given once each, to

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"marquee/db"
 )
 
@@ -28,9 +26,9 @@ func BenchmarkGuide(b *testing.B) {
 	if len(chans) < 100 {
 		b.Fatalf("%d channels: seed the benchmark database with --channels 100", len(chans))
 	}
-	ids := make([]uuid.UUID, len(chans))
+	ids := make([]string, len(chans))
 	for i, c := range chans {
-		ids[i] = c.Channel.ID
+		ids[i] = c.Channel.ID.String()
 	}
 	now := time.Now().UTC().Truncate(30 * time.Minute)
 	window := func(i int) (time.Time, time.Time) {

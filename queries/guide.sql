@@ -29,11 +29,16 @@ ORDER BY c.number;
 -- is longer than 24 hours (programmes_length), so every one that ends after
 -- @from_at starts after @from_at - 24 h. The rows come channel by channel
 -- in start order, but no ORDER BY promises it (one would sort thousands of
--- rows): the caller orders them. (sqlc.arg below: sqlc garbles an @name
--- followed by interval arithmetic.)
-SELECT p.*
-FROM unnest(@channel_ids::uuid[]) AS c(id)
-JOIN programmes p ON p.channel_id = c.id
+-- rows): the caller orders them. Ids travel as text, as the guide shows
+-- them: pgx would take each uuid through database/sql's Scanner or Valuer,
+-- formatting and parsing it (a third of the time of a 3,000-row guide);
+-- categories as one text joined by U+001F (as an import writes them), which
+-- costs a tenth of decoding an array. (sqlc.arg below: sqlc garbles an
+-- @name followed by interval arithmetic.)
+SELECT p.id::text AS id, p.channel_id::text AS channel_id, p.start_at, p.end_at,
+       p.title, p.synopsis, p.min_age, array_to_string(p.categories, chr(31))::text AS categories
+FROM unnest(@channel_ids::text[]) AS c(id)
+JOIN programmes p ON p.channel_id = c.id::uuid
 WHERE p.end_at > @from_at::timestamptz
   AND p.start_at > sqlc.arg(from_at)::timestamptz - interval '24 hours'
   AND p.start_at < @to_at::timestamptz

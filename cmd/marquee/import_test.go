@@ -44,7 +44,7 @@ func TestImportXMLTV_ImportsOnceAuditsAndReportsCounts(t *testing.T) {
 	}
 	// EPG_UNRATED_MIN_AGE reached the import: a kids' guide sees nothing.
 	rows, _ := pool.ChannelGuide(ctx, db.ChannelGuideParams{Every: true})
-	progs, err := pool.ProgrammeWindow(ctx, db.ProgrammeWindowParams{ChannelIds: []uuid.UUID{rows[0].Channel.ID},
+	progs, err := pool.ProgrammeWindow(ctx, db.ProgrammeWindowParams{ChannelIds: []string{rows[0].Channel.ID.String()},
 		FromAt: time.Date(2015, 11, 26, 0, 0, 0, 0, time.UTC), ToAt: time.Date(2015, 11, 27, 0, 0, 0, 0, time.UTC), MaxAge: 0})
 	if err != nil || len(progs) != 0 {
 		t.Fatalf("%d programmes for max_age 0, %v", len(progs), err)

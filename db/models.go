@@ -25,6 +25,20 @@ type Bookmark struct {
 	UpdatedAt       time.Time
 }
 
+type Channel struct {
+	ID      uuid.UUID
+	Number  int32
+	Name    string
+	LogoUrl *string
+	XmltvID string
+}
+
+type FavoriteChannel struct {
+	ProfileID uuid.UUID
+	ChannelID uuid.UUID
+	AddedAt   time.Time
+}
+
 type Genre struct {
 	Slug string
 	Name string
@@ -52,6 +66,17 @@ type Profile struct {
 	Kids      bool
 	MaxAge    int16
 	CreatedAt time.Time
+}
+
+type Programme struct {
+	ID         uuid.UUID
+	ChannelID  uuid.UUID
+	StartAt    time.Time
+	EndAt      time.Time
+	Title      string
+	Synopsis   string
+	MinAge     int16
+	Categories []string
 }
 
 type Rating struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"reflect"
 	"strings"
@@ -17,6 +18,9 @@ const (
 	maxBodyBytes = 1 << 20 // any JSON body
 	maxAuthBytes = 8 << 10 // credentials and tokens: nothing legitimate is larger
 )
+
+// maxXMLBytes limits an XMLTV guide upload (POST /v1/admin/epg/xmltv).
+const maxXMLBytes = 64 << 20
 
 // decode reads exactly one JSON object into dst (a pointer to a struct),
 // refusing with an *Error that says what is wrong: a body over 1 MiB (413),
@@ -53,6 +57,25 @@ func decodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) e
 		return badRequest("the body must hold a single JSON value")
 	}
 	return nil
+}
+
+// xmlBody is the body of an XML upload of at most limit bytes (maxXMLBytes),
+// to be read as it streams: it must be declared application/xml or text/xml
+// (else 415). A declared length over limit is refused at once (413); reading
+// past it fails with an *http.MaxBytesError, which writeError answers 413 too.
+func xmlBody(w http.ResponseWriter, r *http.Request, limit int64) (io.Reader, error) {
+	media, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (media != "application/xml" && media != "text/xml") {
+		return nil, &Error{Status: http.StatusUnsupportedMediaType, Detail: "send the XMLTV document as application/xml"}
+	}
+	if r.ContentLength > limit {
+		return nil, tooLarge(limit)
+	}
+	return http.MaxBytesReader(w, r.Body, limit), nil
+}
+
+func tooLarge(limit int64) *Error {
+	return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than %s", size(limit))}
 }
 
 func size(n int64) string {

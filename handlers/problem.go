@@ -13,6 +13,8 @@ import (
 
 	"marquee/auth"
 	"marquee/db"
+	"marquee/guide"
+	"marquee/guide/xmltv"
 )
 
 // Error is an answer meant for the client: its status, a detail a person can
@@ -96,10 +98,21 @@ func apiError(err error) *Error {
 	var (
 		e         *Error
 		throttled *auth.ThrottledError
+		overLimit *http.MaxBytesError
+		document  *xmltv.SyntaxError
+		badGuide  *guide.InvalidError
 	)
 	switch {
 	case errors.As(err, &e):
 		return e
+	case errors.As(err, &overLimit):
+		return tooLarge(overLimit.Limit)
+	case errors.As(err, &document) && errors.Is(err, xmltv.ErrTooLarge):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: documentFault(document)}
+	case errors.As(err, &document):
+		return badRequest("%s", documentFault(document))
+	case errors.As(err, &badGuide):
+		return &Error{Status: http.StatusUnprocessableEntity, Detail: badGuide.Msg}
 	case errors.Is(err, auth.ErrUnauthenticated):
 		return &Error{Status: http.StatusUnauthorized, Detail: err.Error(), challenge: challenge(err)}
 	case errors.Is(err, auth.ErrForbidden):
@@ -118,6 +131,11 @@ func apiError(err error) *Error {
 		return &Error{Status: http.StatusConflict, Detail: "conflicts with an existing resource"}
 	}
 	return nil
+}
+
+// documentFault says where an XMLTV document broke, for whoever uploaded it.
+func documentFault(e *xmltv.SyntaxError) string {
+	return fmt.Sprintf("the XMLTV document is refused at line %d, column %d: %s", e.Line, e.Column, e.Msg)
 }
 
 func writeProblem(w http.ResponseWriter, e *Error) {

@@ -16,6 +16,7 @@ import (
 
 	"marquee/auth"
 	"marquee/db"
+	"marquee/guide/xmltv"
 )
 
 // Deps is what the HTTP layer needs from the rest of the program.
@@ -33,6 +34,8 @@ type Deps struct {
 	SearchWalk         int32  // tunes search (see searchWalk); 0 means the default
 	Heartbeats         *db.HeartbeatWriter
 	Cache              *auth.Cache // proven ownership (may be nil: no cache)
+	EPGLang            string      // guide import's preferred language (EPG_LANG); "" means en
+	EPGUnratedMinAge   int         // min_age of imported programmes without a rating (EPG_UNRATED_MIN_AGE)
 }
 
 // router is the route table with its guarded subrouters kept at hand, so
@@ -69,6 +72,9 @@ func newRouter(d Deps) *router {
 	cat := &catalog{pool: d.Pool, cursors: cur, walk: cmp.Or(d.SearchWalk, searchWalk)}
 	admTitles := &adminTitles{pool: d.Pool}
 	view := &viewing{pool: d.Pool, heartbeats: d.Heartbeats, cursors: cur}
+	tv := &epg{pool: d.Pool, cursors: cur}
+	admChannels := &adminChannels{pool: d.Pool}
+	admEPG := &adminEPG{pool: d.Pool, xmltv: xmltv.Options{Lang: d.EPGLang, UnratedMinAge: d.EPGUnratedMinAge}, maxBytes: maxXMLBytes}
 	const get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
 
 	// mux tries routes in the order of this table, so the busiest come
@@ -94,6 +100,9 @@ func newRouter(d Deps) *router {
 	profile.HandleFunc("/ratings/{titleID}", view.rate).Methods(put)
 	profile.HandleFunc("/ratings/{titleID}", view.unrate).Methods(del)
 	profile.HandleFunc("/recommendations", view.recommendations).Methods(get)
+	profile.HandleFunc("/epg/favorites", tv.favorites).Methods(get)
+	profile.HandleFunc("/epg/favorites/{channelID}", tv.addFavorite).Methods(put)
+	profile.HandleFunc("/epg/favorites/{channelID}", tv.removeFavorite).Methods(del)
 
 	// The catalog: ?profile_id= is checked like a path profile and, when
 	// given, its max_age applies.
@@ -104,6 +113,12 @@ func newRouter(d Deps) *router {
 	catalog.HandleFunc("/titles/{titleID}/episodes", cat.episodes).Methods(get)
 	catalog.HandleFunc("/search", cat.search).Methods(get)
 	catalog.HandleFunc("/genres", cat.genres).Methods(get)
+
+	// The programme guide: ?profile_id= as in the catalog.
+	epg := v1.PathPrefix("/epg").Subrouter()
+	epg.Use(guard.Authenticate, guard.RequireProfileOwner)
+	epg.HandleFunc("/channels", tv.channels).Methods(get)
+	epg.HandleFunc("/guide", tv.guide).Methods(get)
 
 	// Public: how a client gets and renews its tokens.
 	v1.HandleFunc("/auth/register", acc.register).Methods(post)
@@ -120,6 +135,10 @@ func newRouter(d Deps) *router {
 	admin.HandleFunc("/titles", admTitles.create).Methods(post)
 	admin.HandleFunc("/titles/{titleID}", admTitles.update).Methods(put)
 	admin.HandleFunc("/titles/{titleID}", admTitles.delete).Methods(del)
+	admin.HandleFunc("/channels", admChannels.create).Methods(post)
+	admin.HandleFunc("/channels/{channelID}", admChannels.update).Methods(put)
+	admin.HandleFunc("/channels/{channelID}", admChannels.delete).Methods(del)
+	admin.HandleFunc("/epg/xmltv", admEPG.importXMLTV).Methods(post)
 
 	// Any signed-in user: their account and their list of profiles.
 	user := v1.NewRoute().Subrouter()

@@ -40,6 +40,10 @@ type options struct {
 	extend    func(*router, Deps) // add routes before the server starts
 	throttle  auth.Throttle
 	walk      int32 // Deps.SearchWalk
+
+	// Deps.EPGLang and Deps.EPGUnratedMinAge
+	epgLang string
+	epgAge  int
 }
 
 var testSecret = func() auth.Secret {
@@ -93,6 +97,8 @@ func setup(t *testing.T, opts ...func(*options)) *fixture {
 		SearchWalk:         o.walk,
 		Heartbeats:         db.NewHeartbeatWriter(pool),
 		Cache:              auth.NewCache(5*time.Minute, 1000),
+		EPGLang:            o.epgLang,
+		EPGUnratedMinAge:   o.epgAge,
 	}
 	t.Cleanup(deps.Heartbeats.Close)
 	listenCtx, stopListening := context.WithCancel(context.Background())

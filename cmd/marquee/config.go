@@ -77,20 +77,27 @@ func loadConfig(ctx context.Context, env envconfig.Lookuper) (Config, error) {
 	if c.RefreshTTL > 0 && c.JWTTTL >= c.RefreshTTL {
 		errs = append(errs, fmt.Errorf("JWT_TTL (%s) must be shorter than REFRESH_TTL (%s)", c.JWTTTL, c.RefreshTTL))
 	}
-	if c.EPGLang == "" {
-		errs = append(errs, errors.New("EPG_LANG must not be empty"))
-	}
-	switch c.EPGUnratedMinAge {
-	case 0, 7, 13, 16, 18:
-	default:
-		errs = append(errs, fmt.Errorf("EPG_UNRATED_MIN_AGE must be one of 0, 7, 13, 16, 18, got %d", c.EPGUnratedMinAge))
-	}
+	errs = append(errs, guideErrors(c.EPGLang, c.EPGUnratedMinAge)...)
 	for _, o := range c.CORSAllowedOrigins {
 		if err := validOrigin(o); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// guideErrors checks the guide import's settings (serve, import-xmltv).
+func guideErrors(lang string, unratedMinAge int) []error {
+	var errs []error
+	if lang == "" {
+		errs = append(errs, errors.New("EPG_LANG must not be empty"))
+	}
+	switch unratedMinAge {
+	case 0, 7, 13, 16, 18:
+	default:
+		errs = append(errs, fmt.Errorf("EPG_UNRATED_MIN_AGE must be one of 0, 7, 13, 16, 18, got %d", unratedMinAge))
+	}
+	return errs
 }
 
 // process fills target from env. go-envconfig names a field that does not

@@ -19,8 +19,9 @@ const usage = `usage: marquee [command]
 commands:
   serve                      run the API (the default)
   migrate [up|down|status]   apply, roll back or list the database migrations
-  seed [--titles N] [--profiles N] [--events N]
-                             add the demo catalog, viewing and accounts (idempotent)
+  seed [--titles N] [--profiles N] [--events N] [--channels N]
+                             add the demo catalog, viewing, guide and accounts (idempotent)
+  import-xmltv FILE          import an XMLTV programme guide (idempotent)
   promote EMAIL              make an existing account an admin
 `
 
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdout, std
 		return migrate(ctx, env, args, stdout, stderr)
 	case "seed":
 		return seed(ctx, env, args, stdout, stderr)
+	case "import-xmltv":
+		return importXMLTV(ctx, env, args, stdout, stderr)
 	case "promote":
 		return promote(ctx, env, args, stdout, stderr)
 	case "help", "-h", "--help":

@@ -12,10 +12,12 @@ import (
 	"marquee/auth"
 	"marquee/db"
 	"marquee/demo"
+	"marquee/guide"
 )
 
-// seed runs `marquee seed [--titles N] [--profiles N] [--events N]`: the demo
-// catalog, viewing activity and accounts, added where missing. Passwords are printed when accounts are created,
+// seed runs `marquee seed [--titles N] [--profiles N] [--events N]
+// [--channels N]`: the demo catalog, viewing activity, guide and accounts,
+// added where missing. Passwords are printed when accounts are created,
 // never again.
 func seed(ctx context.Context, env envconfig.Lookuper, args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("seed", flag.ContinueOnError)
@@ -23,8 +25,10 @@ func seed(ctx context.Context, env envconfig.Lookuper, args []string, stdout, st
 	titles := flags.Int("titles", demo.DefaultTitles, "how many catalog titles to make sure exist")
 	profiles := flags.Int("profiles", demo.DefaultProfiles, "how many demo viewing profiles (households of five)")
 	events := flags.Int("events", demo.DefaultEvents, "about how many viewing events those profiles have")
-	if err := flags.Parse(args); err != nil || flags.NArg() > 0 || *titles < 0 || *profiles < 0 || *events < 0 {
-		return usageError(stderr, "seed takes --titles N, --profiles N and --events N (each ≥ 0)")
+	channels := flags.Int("channels", demo.DefaultChannels, "how many guide channels to make sure exist")
+	if err := flags.Parse(args); err != nil || flags.NArg() > 0 || *titles < 0 || *profiles < 0 || *events < 0 ||
+		*channels < 0 || *channels > guide.MaxChannels {
+		return usageError(stderr, "seed takes --titles N, --profiles N, --events N (each ≥ 0) and --channels N (0 ≤ N ≤ 10000)")
 	}
 	cfg, err := loadDBConfig(ctx, env)
 	if err != nil {
@@ -63,6 +67,15 @@ func seed(ctx context.Context, env envconfig.Lookuper, args []string, stdout, st
 	}
 	fmt.Fprintf(stdout, "viewing: %d profiles with about %d events (%d profiles added in %s)\n",
 		*profiles, *events, viewers, time.Since(start).Round(time.Millisecond))
+
+	now := time.Now()
+	seeded, err := demo.SeedGuide(ctx, pool, *channels, now)
+	if err != nil {
+		return fmt.Errorf("seed guide: %w", err)
+	}
+	first, end := demo.GuideDays(now)
+	fmt.Fprintf(stdout, "guide: %d channels, %d programmes from %s to %s UTC (in %s)\n", seeded.Channels, seeded.Programmes,
+		first.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly), time.Since(now).Round(time.Millisecond))
 
 	passwords, err := auth.NewPasswords(auth.OWASP, passwordConcurrency())
 	if err != nil {

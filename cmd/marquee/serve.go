@@ -99,6 +99,8 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 			CursorKey:          cfg.JWTSecret.Derive("cursor"),
 			Heartbeats:         heartbeats,
 			Cache:              cache,
+			EPGLang:            cfg.EPGLang,
+			EPGUnratedMinAge:   cfg.EPGUnratedMinAge,
 		})),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,

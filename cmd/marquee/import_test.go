@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"marquee/db"
+	"marquee/db/dbtest"
+)
+
+func TestImportXMLTV_ImportsOnceAuditsAndReportsCounts(t *testing.T) {
+	t.Parallel()
+	pool, conn := dbtest.NewPool(t)
+	ctx := context.Background()
+	file := "/work/shared/xmltv/UK_Data.xml"
+	vars := env("DATABASE_URL", conn.Value(), "EPG_UNRATED_MIN_AGE", "7")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"import-xmltv", file}, vars, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "5 channels, 1915 programmes, 49 skipped") {
+		t.Fatalf("output %q", out.String())
+	}
+	before := dbtest.Snapshot(t, conn)
+	out.Reset()
+	if err := run(ctx, []string{"import-xmltv", file}, vars, &out, io.Discard); err != nil || !strings.Contains(out.String(), "5 channels, 1915 programmes, 49 skipped") {
+		t.Fatalf("again: %q %v", out.String(), err)
+	}
+	if dbtest.Snapshot(t, conn) != before {
+		t.Fatal("importing the file again changed the database")
+	}
+	log, err := pool.AuditList(ctx, db.AuditListParams{BeforeAt: time.Now().Add(time.Hour), BeforeID: uuid.Max, Lim: 10})
+	if err != nil || len(log) != 2 || log[0].Action != "epg.import" || log[0].ActorID != nil {
+		t.Fatalf("audit = %+v %v", log, err)
+	}
+	// EPG_UNRATED_MIN_AGE reached the import: a kids' guide sees nothing.
+	rows, _ := pool.ChannelGuide(ctx, db.ChannelGuideParams{Every: true})
+	progs, err := pool.ProgrammeWindow(ctx, db.ProgrammeWindowParams{ChannelIds: []string{rows[0].Channel.ID.String()},
+		FromAt: time.Date(2015, 11, 26, 0, 0, 0, 0, time.UTC), ToAt: time.Date(2015, 11, 27, 0, 0, 0, 0, time.UTC), MaxAge: 0})
+	if err != nil || len(progs) != 0 {
+		t.Fatalf("%d programmes for max_age 0, %v", len(progs), err)
+	}
+}
+
+func TestImportXMLTV_BadFileOrArguments_ChangeNothing(t *testing.T) {
+	t.Parallel()
+	conn := dbtest.NewDatabase(t)
+	bad := filepath.Join(t.TempDir(), "bad.xml")
+	if err := os.WriteFile(bad, []byte("<tv>\n<channel id=\"a\"/>\n<programme channel=\"a\" start=\"soon\"><title>T</title></programme>\n</tv>\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	vars := env("DATABASE_URL", conn.Value())
+	before := dbtest.Snapshot(t, conn)
+	err := run(ctx, []string{"import-xmltv", bad}, vars, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "nothing imported") || !strings.Contains(err.Error(), "line 3") {
+		t.Fatalf("malformed file: %v", err)
+	}
+	if dbtest.Snapshot(t, conn) != before {
+		t.Fatal("a malformed file changed the database")
+	}
+	if err := run(ctx, []string{"import-xmltv", filepath.Join(t.TempDir(), "missing.xml")}, vars, io.Discard, io.Discard); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("missing file: %v", err)
+	}
+	for _, args := range [][]string{{"import-xmltv"}, {"import-xmltv", "a.xml", "b.xml"}} {
+		if err := run(ctx, args, vars, io.Discard, io.Discard); !errors.Is(err, errUsage) {
+			t.Fatalf("%q: %v", args, err)
+		}
+	}
+	err = run(ctx, []string{"import-xmltv", bad}, env("DATABASE_URL", conn.Value(), "EPG_UNRATED_MIN_AGE", "12"), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "EPG_UNRATED_MIN_AGE must be one of") {
+		t.Fatalf("odd EPG_UNRATED_MIN_AGE: %v", err)
+	}
+}

@@ -1,0 +1,95 @@
+package guide
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"marquee/db"
+	"marquee/guide/xmltv"
+)
+
+// InvalidError is a source that is well-formed but holds a channel the guide
+// cannot store; the import writes nothing.
+type InvalidError struct {
+	Msg string
+}
+
+func (e *InvalidError) Error() string { return "guide: " + e.Msg }
+
+// Channel limits, as the schema's CHECK constraints on channels have them.
+const (
+	maxChannelName = 100
+	maxXMLTVID     = 255
+	maxLogoURL     = 2048
+	maxNumber      = 99999
+)
+
+// MaxChannels bounds the channels one import may declare, which it holds in
+// memory: far more than any real guide has.
+const MaxChannels = 10000
+
+// checkChannel refuses a channel the schema would.
+func checkChannel(c xmltv.Channel) error {
+	switch {
+	case utf8.RuneCountInString(c.ID) > maxXMLTVID:
+		return &InvalidError{Msg: fmt.Sprintf("a channel id is longer than %d characters", maxXMLTVID)}
+	case utf8.RuneCountInString(c.Name) > maxChannelName:
+		return &InvalidError{Msg: fmt.Sprintf("channel %q: its name is longer than %d characters", c.ID, maxChannelName)}
+	case utf8.RuneCountInString(c.LogoURL) > maxLogoURL:
+		return &InvalidError{Msg: fmt.Sprintf("channel %q: its icon src is longer than %d characters", c.ID, maxLogoURL)}
+	}
+	return nil
+}
+
+// numbering hands out channel numbers during an import.
+type numbering struct {
+	of      map[string]int32 // channels' numbers by XMLTV id
+	taken   map[int32]bool
+	highest int32
+}
+
+func newNumbering(known []db.ChannelKeysRow) numbering {
+	n := numbering{of: make(map[string]int32, len(known)), taken: make(map[int32]bool, len(known))}
+	for _, k := range known {
+		n.of[k.XmltvID] = k.Number
+		n.taken[k.Number] = true
+		n.highest = max(n.highest, k.Number)
+	}
+	return n
+}
+
+// assign gives each of chans its number. A channel the guide knows (by
+// XMLTV id) keeps its own. A new one takes its numeric display-name if that
+// is a valid number no other channel has, the first such in document order
+// winning; the rest take the next numbers above every channel's, in
+// document order.
+func (n *numbering) assign(chans []xmltv.Channel) ([]int32, error) {
+	out := make([]int32, len(chans))
+	for i, c := range chans {
+		if num, ok := n.of[c.ID]; ok {
+			out[i] = num
+			continue
+		}
+		if c.Number >= 1 && c.Number <= maxNumber && !n.taken[int32(c.Number)] {
+			out[i] = int32(c.Number)
+			n.claim(c.ID, out[i])
+		}
+	}
+	for i, c := range chans {
+		if out[i] != 0 {
+			continue
+		}
+		if n.highest == maxNumber {
+			return nil, &InvalidError{Msg: fmt.Sprintf("channel %q: no channel number is left above %d", c.ID, maxNumber)}
+		}
+		out[i] = n.highest + 1
+		n.claim(c.ID, out[i])
+	}
+	return out, nil
+}
+
+func (n *numbering) claim(xmltvID string, num int32) {
+	n.of[xmltvID] = num
+	n.taken[num] = true
+	n.highest = max(n.highest, num)
+}

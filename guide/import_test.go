@@ -1,0 +1,408 @@
+package guide
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"marquee/db"
+	"marquee/db/dbtest"
+	"marquee/guide/xmltv"
+)
+
+const samples = "/work/shared/xmltv/"
+
+// importFile imports one of the shared sample files.
+func importFile(t *testing.T, pool *db.Pool, name string, opts xmltv.Options) Counts {
+	t.Helper()
+	f, err := os.Open(samples + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	counts, err := Import(context.Background(), pool, XMLTV(f, opts), nil)
+	if err != nil {
+		t.Fatalf("import %s: %v", name, err)
+	}
+	return counts
+}
+
+func importString(pool *db.Pool, doc string) (Counts, error) {
+	return Import(context.Background(), pool, XMLTV(strings.NewReader(doc), xmltv.Options{}), nil)
+}
+
+// stored is the guide as the database holds it: channels by XMLTV id, and
+// their programmes by start.
+type stored struct {
+	channels   map[string]db.Channel
+	programmes map[string][]db.ProgrammeWindowRow
+}
+
+func readGuide(t *testing.T, pool *db.Pool) stored {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := pool.ChannelGuide(ctx, db.ChannelGuideParams{Every: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := stored{channels: map[string]db.Channel{}, programmes: map[string][]db.ProgrammeWindowRow{}}
+	var ids []string
+	xmltvID := map[string]string{}
+	for _, r := range rows {
+		out.channels[r.Channel.XmltvID] = r.Channel
+		ids = append(ids, r.Channel.ID.String())
+		xmltvID[r.Channel.ID.String()] = r.Channel.XmltvID
+	}
+	progs, err := pool.ProgrammeWindow(ctx, db.ProgrammeWindowParams{
+		ChannelIds: ids, FromAt: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), ToAt: time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC), MaxAge: 18,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range progs {
+		out.programmes[xmltvID[p.ChannelID]] = append(out.programmes[xmltvID[p.ChannelID]], p)
+	}
+	return out
+}
+
+func (s stored) count() int {
+	n := 0
+	for _, ps := range s.programmes {
+		n += len(ps)
+	}
+	return n
+}
+
+// at finds the programme on channel starting at start (RFC 3339).
+func (s stored) at(t *testing.T, channel, start string) db.ProgrammeWindowRow {
+	t.Helper()
+	want, err := time.Parse(time.RFC3339, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range s.programmes[channel] {
+		if p.StartAt.Equal(want) {
+			return p
+		}
+	}
+	t.Fatalf("no programme on %s at %s", channel, start)
+	return db.ProgrammeWindowRow{}
+}
+
+func TestImport_SampleFiles_CountsAndIdempotentReimport(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		file string
+		want Counts
+	}{
+		// 1,964 programmes, of which 49 are zero-length placeholders.
+		{"UK_Data.xml", Counts{Channels: 5, Programmes: 1915, Skipped: 49}},
+		{"custom.xml", Counts{Channels: 1, Programmes: 1}},
+		// Its channel is declared; its two programmes are on it.
+		{"MultilanguageData.xml", Counts{Channels: 1, Programmes: 2}},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			t.Parallel()
+			pool, conn := dbtest.NewPool(t)
+			if got := importFile(t, pool, c.file, xmltv.Options{}); got != c.want {
+				t.Fatalf("first import: %+v, want %+v", got, c.want)
+			}
+			if got := readGuide(t, pool).count(); got != c.want.Programmes {
+				t.Fatalf("%d programmes stored, want %d", got, c.want.Programmes)
+			}
+			before := dbtest.Snapshot(t, conn)
+			if got := importFile(t, pool, c.file, xmltv.Options{}); got != c.want {
+				t.Fatalf("second import: %+v, want %+v", got, c.want)
+			}
+			if dbtest.Snapshot(t, conn) != before {
+				t.Fatal("importing the same file again changed the database")
+			}
+		})
+	}
+}
+
+func TestImport_UKData_ChannelsAndProgrammesFieldByField(t *testing.T) {
+	t.Parallel()
+	pool, _ := dbtest.NewPool(t)
+	importFile(t, pool, "UK_Data.xml", xmltv.Options{UnratedMinAge: 7})
+	g := readGuide(t, pool)
+
+	// No display-name is a number ("7-1" is not), so channels are numbered
+	// 1 to 5 in document order.
+	var got []string
+	for _, id := range []string{"UK_RT_2667", "UK_RT_105", "UK_RT_2118", "UK_RT_2056", "UK_RT_134"} {
+		c := g.channels[id]
+		logo := "<nil>"
+		if c.LogoUrl != nil {
+			logo = *c.LogoUrl
+		}
+		got = append(got, strings.Join([]string{id, c.Name, logo}, " | "), fmt.Sprint(c.Number))
+	}
+	want := []string{
+		"UK_RT_2667 | BBC1 HD | Logo_UK_RT_2667", "1", "UK_RT_105 | BBC2 | Logo_UK_RT_105", "2",
+		"UK_RT_2118 | ITV1 HD | Logo_UK_RT_2118", "3", "UK_RT_2056 | Channel 4 HD | Logo_UK_RT_2056", "4",
+		"UK_RT_134 | Channel 5 | <nil>", "5",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("channels:\n got %q\nwant %q", got, want)
+	}
+
+	p := g.at(t, "UK_RT_2667", "2015-11-26T06:00:00Z")
+	if p.Title != "Breakfast" || !p.EndAt.Equal(time.Date(2015, 11, 26, 9, 15, 0, 0, time.UTC)) ||
+		p.Synopsis != "Round-up of national and international news, plus the latest from the money markets." ||
+		p.Categories != "News" || p.MinAge != 7 {
+		t.Errorf("Breakfast: %+v", p)
+	}
+	// Declared ISO-8859-1 and decoded as such (see the xmltv tests).
+	if p := g.at(t, "UK_RT_2667", "2015-11-26T15:00:00Z"); p.Title != "Escape to the Country" || !strings.Contains(p.Synopsis, "ï¿½500,000") {
+		t.Errorf("Escape to the Country: %+v", p)
+	}
+	// Of two programmes at 19:30, the zero-length placeholder was skipped.
+	if p := g.at(t, "UK_RT_2667", "2015-11-27T19:30:00Z"); p.Title != "A Question of Sport" {
+		t.Errorf("19:30 on BBC1: %q", p.Title)
+	}
+	if p := g.at(t, "UK_RT_134", "2015-12-09T05:35:00Z"); p.Title != "House Doctor" || !p.EndAt.Equal(time.Date(2015, 12, 9, 6, 0, 0, 0, time.UTC)) {
+		t.Errorf("last programme: %+v", p)
+	}
+}
+
+func TestImport_Custom_NumberFromDisplayNameAndRatingToMinAge(t *testing.T) {
+	t.Parallel()
+	pool, _ := dbtest.NewPool(t)
+	importFile(t, pool, "custom.xml", xmltv.Options{UnratedMinAge: 18})
+	g := readGuide(t, pool)
+	c := g.channels["EPG123.10108.schedulesdirect.org"]
+	if c.Number != 201 || c.Name != "CFTO" || c.LogoUrl == nil || *c.LogoUrl != "s10108_dark_360w_270h.png" {
+		t.Fatalf("channel %+v", c)
+	}
+	p := g.at(t, c.XmltvID, "2020-07-29T01:00:00Z")
+	if p.Title != "Unforgettable" || p.MinAge != 16 || !p.EndAt.Equal(time.Date(2020, 7, 29, 2, 1, 0, 0, time.UTC)) ||
+		p.Categories != "Series\x1fCrime Drama" {
+		t.Fatalf("programme %+v", p)
+	}
+}
+
+func TestImport_Multilanguage_HonoursTheLanguage(t *testing.T) {
+	t.Parallel()
+	for lang, want := range map[string][2]string{
+		"en": {"Homes Under the Hammer - English", "Property - English"},
+		"es": {"Homes Under the Hammer - Spanish", "Property - Spanish"},
+		"de": {"Homes Under the Hammer - Empty Language", "Property - Empty Language"},
+	} {
+		pool, _ := dbtest.NewPool(t)
+		importFile(t, pool, "MultilanguageData.xml", xmltv.Options{Lang: lang})
+		p := readGuide(t, pool).at(t, "UK_RT_2667", "2015-11-26T10:00:00Z")
+		if p.Title != want[0] || !strings.HasPrefix(p.Categories, want[1]) {
+			t.Errorf("lang %s: %q %q, want %q", lang, p.Title, p.Categories, want)
+		}
+	}
+}
+
+// doc builds a small XMLTV document.
+func doc(body ...string) string {
+	return "<?xml version=\"1.0\"?>\n<tv>\n" + strings.Join(body, "\n") + "\n</tv>\n"
+}
+
+func prog(channel, start, stop, title string) string {
+	return `<programme channel="` + channel + `" start="` + start + `" stop="` + stop + `"><title>` + title + `</title></programme>`
+}
+
+func TestImport_SameStartTwice_LaterWinsAndCountsAsSkipped(t *testing.T) {
+	t.Parallel()
+	pool, _ := dbtest.NewPool(t)
+	counts, err := importString(pool, doc(`<channel id="a"/>`,
+		prog("a", "20240101100000 +0100", "20240101110000 +0100", "first"),
+		prog("a", "20240101100000 +0100", "20240101103000 +0100", "second"),
+		prog("a", "20240101110000 +0100", "20240101120000 +0100", "next"),
+	))
+	if want := (Counts{Channels: 1, Programmes: 2, Skipped: 1}); err != nil || counts != want {
+		t.Fatalf("%+v %v, want %+v", counts, err, want)
+	}
+	p := readGuide(t, pool).at(t, "a", "2024-01-01T09:00:00Z")
+	if p.Title != "second" || !p.EndAt.Equal(time.Date(2024, 1, 1, 9, 30, 0, 0, time.UTC)) {
+		t.Fatalf("kept %+v, want the later one, in UTC", p)
+	}
+}
+
+// A duplicate in a later batch replaces the earlier one like any other; a
+// programme whose channel is declared only after it is on no known channel.
+func TestImport_ManyBatches_DuplicateAcrossBatchesAndChannelDeclaredAfter(t *testing.T) {
+	t.Parallel()
+	pool, _ := dbtest.NewPool(t)
+	parts := []string{`<channel id="a"/>`}
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	const n = 2*batchRows + 10
+	for i := range n {
+		at := start.Add(time.Duration(i) * time.Minute)
+		parts = append(parts, prog("a", at.Format("20060102150405"), at.Add(time.Minute).Format("20060102150405"), "P"))
+	}
+	parts = append(parts,
+		prog("a", "20240101000000", "20240101000100", "again"),
+		prog("late", "20240101000000", "20240101010000", "before its channel"),
+		`<channel id="late"><display-name>Late</display-name></channel>`,
+		prog("late", "20240101010000", "20240101020000", "after its channel"),
+	)
+	counts, err := importString(pool, doc(parts...))
+	if want := (Counts{Channels: 2, Programmes: n + 1, Skipped: 2}); err != nil || counts != want {
+		t.Fatalf("%+v %v, want %+v", counts, err, want)
+	}
+	g := readGuide(t, pool)
+	if p := g.at(t, "a", "2024-01-01T00:00:00Z"); p.Title != "again" {
+		t.Fatalf("first slot is %q, want the later duplicate", p.Title)
+	}
+	if len(g.programmes["late"]) != 1 || g.programmes["late"][0].Title != "after its channel" {
+		t.Fatalf("late channel: %+v", g.programmes["late"])
+	}
+}
+
+func TestImport_UnknownChannelAndOverlongProgramme_Skipped(t *testing.T) {
+	t.Parallel()
+	pool, _ := dbtest.NewPool(t)
+	counts, err := importString(pool, doc(`<channel id="a"/>`,
+		prog("a", "20240101000000", "20240102000000", "a whole day"),
+		prog("a", "20240102000000", "20240103000001", "a day and a second"),
+		prog("nowhere", "20240101000000", "20240101010000", "orphan"),
+	))
+	if want := (Counts{Channels: 1, Programmes: 1, Skipped: 2}); err != nil || counts != want {
+		t.Fatalf("%+v %v, want %+v", counts, err, want)
+	}
+	// A channel the guide already knows needs no declaration.
+	counts, err = importString(pool, doc(prog("a", "20240105000000", "20240105010000", "later")))
+	if want := (Counts{Programmes: 1}); err != nil || counts != want {
+		t.Fatalf("%+v %v, want %+v", counts, err, want)
+	}
+}
+
+func TestImport_Reimport_UpdatesChangedProgrammesAndChannels(t *testing.T) {
+	t.Parallel()
+	pool, _ := dbtest.NewPool(t)
+	first := doc(`<channel id="a"><display-name>Old</display-name><icon src="a.png"/></channel>`,
+		prog("a", "20240101100000", "20240101110000", "before"))
+	if _, err := importString(pool, first); err != nil {
+		t.Fatal(err)
+	}
+	id := readGuide(t, pool).at(t, "a", "2024-01-01T10:00:00Z").ID
+	// No icon this time: the logo stays.
+	second := doc(`<channel id="a"><display-name>New</display-name></channel>`,
+		prog("a", "20240101100000", "20240101103000", "after"))
+	if _, err := importString(pool, second); err != nil {
+		t.Fatal(err)
+	}
+	g := readGuide(t, pool)
+	p := g.at(t, "a", "2024-01-01T10:00:00Z")
+	if c := g.channels["a"]; c.Name != "New" || c.Number != 1 || *c.LogoUrl != "a.png" {
+		t.Fatalf("channel %+v", c)
+	}
+	if p.ID != id || p.Title != "after" || !p.EndAt.Equal(time.Date(2024, 1, 1, 10, 30, 0, 0, time.UTC)) {
+		t.Fatalf("programme %+v, want id %s updated", p, id)
+	}
+}
+
+func TestImport_BadDocuments_ChangeNothing(t *testing.T) {
+	t.Parallel()
+	pool, conn := dbtest.NewPool(t)
+	importFile(t, pool, "custom.xml", xmltv.Options{})
+	before := dbtest.Snapshot(t, conn)
+	valid := prog("EPG123.10108.schedulesdirect.org", "20240101100000", "20240101110000", "T")
+	for _, c := range []struct {
+		name, doc string
+		check     func(error) bool
+	}{
+		{"truncated", doc(`<channel id="x"/>`, valid)[:120], isSyntax(nil)},
+		{"bad time after good programmes", doc(valid, prog("EPG123.10108.schedulesdirect.org", "2024-01-01", "20240101110000", "T")), isSyntax(nil)},
+		{"billion laughs", `<?xml version="1.0"?><!DOCTYPE tv [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><tv>` + valid + `<programme channel="x" start="2024"><title>&b;</title></programme></tv>`, isSyntax(xmltv.ErrEntity)},
+		{"deep nesting", "<tv>" + valid + strings.Repeat("<a>", 100) + strings.Repeat("</a>", 100) + "</tv>", isSyntax(xmltv.ErrTooDeep)},
+		{"huge attribute", `<tv>` + valid + `<channel id="` + strings.Repeat("x", 2<<20) + `"/></tv>`, isSyntax(xmltv.ErrTooLarge)},
+		{"channel name too long", doc(`<channel id="x"><display-name>`+strings.Repeat("n", 101)+`</display-name></channel>`, valid), isInvalid},
+	} {
+		_, err := importString(pool, c.doc)
+		if !c.check(err) {
+			t.Errorf("%s: error %v (%T)", c.name, err, err)
+		}
+		if dbtest.Snapshot(t, conn) != before {
+			t.Fatalf("%s: the failed import changed the database", c.name)
+		}
+	}
+}
+
+// isSyntax accepts a *xmltv.SyntaxError with a line, carrying bound (nil: any).
+func isSyntax(bound error) func(error) bool {
+	return func(err error) bool {
+		var se *xmltv.SyntaxError
+		return errors.As(err, &se) && se.Line >= 1 && (bound == nil || errors.Is(err, bound))
+	}
+}
+
+func isInvalid(err error) bool {
+	var ie *InvalidError
+	return errors.As(err, &ie)
+}
+
+func TestImport_FailingAudit_RollsBack(t *testing.T) {
+	t.Parallel()
+	pool, conn := dbtest.NewPool(t)
+	before := dbtest.Snapshot(t, conn)
+	boom := errors.New("audit failed")
+	f, err := os.Open(samples + "UK_Data.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := Import(context.Background(), pool, XMLTV(f, xmltv.Options{}), func(*db.Queries) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("error %v", err)
+	}
+	if dbtest.Snapshot(t, conn) != before {
+		t.Fatal("the import stayed although its audit failed")
+	}
+}
+
+func TestImport_ReaderFails_ChangesNothing(t *testing.T) {
+	t.Parallel()
+	pool, conn := dbtest.NewPool(t)
+	before := dbtest.Snapshot(t, conn)
+	cut := errors.New("connection reset")
+	r := io.MultiReader(strings.NewReader(doc(`<channel id="a"/>`, prog("a", "20240101100000", "20240101110000", "T"))[:90]), &failing{cut})
+	if _, err := Import(context.Background(), pool, XMLTV(r, xmltv.Options{}), nil); !errors.Is(err, cut) {
+		t.Fatalf("error %v", err)
+	}
+	if dbtest.Snapshot(t, conn) != before {
+		t.Fatal("a failed read changed the database")
+	}
+}
+
+type failing struct{ err error }
+
+func (f *failing) Read([]byte) (int, error) { return 0, f.err }
+
+func TestNumbering_KnownKeepTheirsNewTakeTheirOwnOrTheNextFree(t *testing.T) {
+	t.Parallel()
+	n := newNumbering([]db.ChannelKeysRow{{XmltvID: "k", Number: 7}, {XmltvID: "j", Number: 3}})
+	got, err := n.assign([]xmltv.Channel{
+		{ID: "k", Number: 50},    // known: keeps 7
+		{ID: "a"},                // no number: after the highest
+		{ID: "b", Number: 7},     // taken by k
+		{ID: "c", Number: 20},    // free
+		{ID: "d", Number: 20},    // taken by c, earlier in the document
+		{ID: "e", Number: 0},     // none
+		{ID: "f", Number: 10000}, // free
+		{ID: "g", Number: 100000},
+	})
+	if want := []int32{7, 10001, 10002, 20, 10003, 10004, 10000, 10005}; err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v %v, want %v", got, err, want)
+	}
+	// A later batch sees what the earlier ones took.
+	if got, err := n.assign([]xmltv.Channel{{ID: "a"}, {ID: "h", Number: 20}}); err != nil || !reflect.DeepEqual(got, []int32{10001, 10006}) {
+		t.Fatalf("second batch: %v %v", got, err)
+	}
+	full := newNumbering([]db.ChannelKeysRow{{XmltvID: "top", Number: maxNumber}})
+	if _, err := full.assign([]xmltv.Channel{{ID: "x"}}); !isInvalid(err) {
+		t.Fatalf("no number left: %v", err)
+	}
+}

@@ -1,0 +1,184 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"marquee/db"
+)
+
+// channelBody is the body of channel create and update: a channel without
+// its id and favorite. In an update every field is optional. logo_url is
+// raw so that an update can tell "left out" (nil: unchanged) from null (no
+// logo).
+type channelBody struct {
+	Number  *int32          `json:"number"`
+	Name    *string         `json:"name"`
+	LogoURL json.RawMessage `json:"logo_url"`
+	XMLTVID *string         `json:"xmltv_id"`
+}
+
+// Channel limits, as the schema's CHECK constraints on channels have them.
+const (
+	maxChannelNumber = 99999
+	maxChannelName   = 100
+	maxXMLTVID       = 255
+	maxLogoURL       = 2048
+)
+
+// apply merges b into base and checks every field given, naming each one
+// at fault.
+func (b channelBody) apply(base db.ChannelCreateParams) (db.ChannelCreateParams, error) {
+	out := base
+	var c checks
+	if b.Number != nil {
+		out.Number = *b.Number
+		c.require(out.Number >= 1 && out.Number <= maxChannelNumber, "number", "must be 1 to 99999")
+	}
+	if b.Name != nil {
+		name, ok := text(*b.Name, 1, maxChannelName)
+		c.require(ok, "name", "must be 1 to 100 characters, without control characters")
+		out.Name = name
+	}
+	if b.XMLTVID != nil {
+		id, ok := text(*b.XMLTVID, 1, maxXMLTVID)
+		c.require(ok, "xmltv_id", "must be 1 to 255 characters, without control characters")
+		out.XmltvID = id
+	}
+	if b.LogoURL != nil {
+		var given *string
+		if json.Unmarshal(b.LogoURL, &given) != nil {
+			return out, badRequest(`field "logo_url" must be a string or null`)
+		}
+		logo, ok := logoURL(given)
+		c.require(ok, "logo_url", "must be an http or https URL of at most 2048 characters, or null")
+		out.LogoUrl = logo
+	}
+	return out, c.err()
+}
+
+// logoURL checks a logo: none (nil), or an absolute http(s) URL.
+func logoURL(given *string) (*string, bool) {
+	if given == nil {
+		return nil, true
+	}
+	logo, ok := text(*given, 1, maxLogoURL)
+	u, err := url.Parse(logo)
+	return &logo, ok && err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// adminChannels serves the admin writes of channels, each audited.
+type adminChannels struct {
+	pool *db.Pool
+}
+
+// channelWriteError words the constraint failures of a channel write.
+func channelWriteError(err error) error {
+	var ce *db.ConstraintError
+	if errors.As(err, &ce) {
+		switch ce.Constraint {
+		case "channels_number_key":
+			return &Error{Status: http.StatusConflict, Detail: "another channel has this number"}
+		case "channels_xmltv_id_key":
+			return &Error{Status: http.StatusConflict, Detail: "another channel has this xmltv_id"}
+		}
+	}
+	if errors.Is(err, db.ErrNotFound) {
+		return notFound("channel")
+	}
+	return err
+}
+
+func (h *adminChannels) create(w http.ResponseWriter, r *http.Request) {
+	var in channelBody
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var c checks
+	c.require(in.Number != nil, "number", "is required")
+	c.require(in.Name != nil, "name", "is required")
+	c.require(in.XMLTVID != nil, "xmltv_id", "is required")
+	if err := c.err(); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	fields, err := in.apply(db.ChannelCreateParams{})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var created db.Channel
+	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
+		var err error
+		if created, err = q.ChannelCreate(r.Context(), fields); err != nil {
+			return err
+		}
+		return audit(r.Context(), q, "channel.create", "channel:"+created.ID.String())
+	})
+	if err != nil {
+		writeError(w, r, channelWriteError(err))
+		return
+	}
+	writeJSON(w, http.StatusCreated, channelOf(created, false))
+}
+
+func (h *adminChannels) update(w http.ResponseWriter, r *http.Request) {
+	id, err := channelFromPath(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var in channelBody
+	if err := decode(w, r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var updated db.Channel
+	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
+		current, err := q.ChannelGetForUpdate(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		f, err := in.apply(db.ChannelCreateParams{Number: current.Number, Name: current.Name, LogoUrl: current.LogoUrl, XmltvID: current.XmltvID})
+		if err != nil {
+			return err
+		}
+		updated, err = q.ChannelUpdate(r.Context(), db.ChannelUpdateParams{ID: id, Number: f.Number, Name: f.Name, LogoUrl: f.LogoUrl, XmltvID: f.XmltvID})
+		if err != nil {
+			return err
+		}
+		return audit(r.Context(), q, "channel.update", "channel:"+id.String())
+	})
+	if err != nil {
+		writeError(w, r, channelWriteError(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, channelOf(updated, false))
+}
+
+// delete removes a channel with its programmes and every favourite of it.
+func (h *adminChannels) delete(w http.ResponseWriter, r *http.Request) {
+	id, err := channelFromPath(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
+		n, err := q.ChannelDelete(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound("channel")
+		}
+		return audit(r.Context(), q, "channel.delete", "channel:"+id.String())
+	})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -7,7 +7,7 @@ SQLC     := CGO_ENABLED=0 $(GO) tool sqlc
 ENV      := .ci/env
 BIN      := bin/marquee
 
-.PHONY: run build test lint generate help bench-catalog bench-viewing bench-heartbeat bench-guide
+.PHONY: run build test lint generate help bench-catalog bench-viewing bench-heartbeat bench-guide resilience
 
 help:
 	@echo "make run       PostgreSQL, migrations, demo data, then the server on :8080"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench-viewing   recommendations (10,000 profiles, 500,000 events) and heartbeats (50 clients)"
 	@echo "make bench-heartbeat heartbeat throughput of one server against pgbench's, 50 clients"
 	@echo "make bench-guide     guide latency (100 channels, 24 h) and XMLTV import time (40,215 programmes)"
+	@echo "make resilience      database outage, pool exhaustion, slow database, PostgreSQL restart: under load, with figures"
 
 build:
 	$(GO) build -o $(BIN) ./cmd/marquee
@@ -36,6 +37,9 @@ bench-heartbeat:
 
 bench-guide:
 	$(ENV) .ci/bench-guide
+
+resilience:
+	$(ENV) .ci/resilience
 
 test:
 	$(ENV) $(GO) test -race -count=1 -timeout 10m ./...

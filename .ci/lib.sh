@@ -1,4 +1,4 @@
-# Shell functions shared by .ci/env and .ci/lint. Sourced, not run.
+# Shell functions shared by the scripts of .ci. Sourced, not run.
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -39,4 +39,23 @@ ensure_database() {
     log "env: creating database $name"
     psql_admin "$url" "CREATE DATABASE \"$name\""
   fi
+}
+
+# serve LOG [NAME=VALUE...]: start bin/marquee serve in the background with
+# the variables given, on free ports, logging to LOG; once it listens, sets
+# server (its pid) and addr (its host:port).
+serve() {
+  local logfile=$1
+  shift
+  env "$@" JWT_SECRET="$(head -c 48 /dev/urandom | base64)" HTTP_ADDR=127.0.0.1:0 METRICS_ADDR=127.0.0.1:0 \
+    bin/marquee serve 2>"$logfile" &
+  server=$!
+  addr=
+  for _ in $(seq 100); do
+    addr=$(grep -o '"msg":"listening","addr":"[^"]*"' "$logfile" | sed 's/.*"addr":"//; s/"$//' || true)
+    [[ -n $addr ]] && return 0
+    sleep 0.1
+  done
+  cat "$logfile" >&2
+  return 1
 }

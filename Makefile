@@ -7,11 +7,12 @@ SQLC     := CGO_ENABLED=0 $(GO) tool sqlc
 ENV      := .ci/env
 BIN      := bin/marquee
 
-.PHONY: run build test lint generate help bench-catalog bench-viewing bench-heartbeat bench-guide resilience
+.PHONY: run build test lint generate help bench-catalog bench-viewing bench-heartbeat bench-guide resilience test-pgbouncer
 
 help:
 	@echo "make run       PostgreSQL, migrations, demo data, then the server on :8080"
 	@echo "make test      the whole test suite (race detector on) against PostgreSQL"
+	@echo "make test-pgbouncer  the same suite through PgBouncer in transaction pooling mode"
 	@echo "make lint      sqlc diff and vet, the SQL-interpolation lint, go vet, gofmt"
 	@echo "make generate  regenerate db/ from queries/ and schema/ with sqlc"
 	@echo "make bench-catalog   search and browse latency at 100,000 and 1,000,000 titles"
@@ -43,6 +44,9 @@ resilience:
 
 test:
 	$(ENV) $(GO) test -race -count=1 -timeout 10m ./...
+
+test-pgbouncer:
+	$(ENV) .ci/test-pgbouncer
 
 lint:
 	$(ENV) .ci/lint

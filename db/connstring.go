@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // ConnString is a PostgreSQL connection string (URL or key=value form) whose
@@ -26,6 +28,16 @@ func (c *ConnString) EnvDecode(v string) error {
 
 // Value is the connection string itself, password included.
 func (c ConnString) Value() string { return c.value }
+
+// ViaTransactionPooler reports whether the connection string sets pgx's
+// default_query_exec_mode to anything but cache_statement: no named prepared
+// statements, the way through a transaction pooler such as PgBouncer (1.18
+// cannot carry them from one transaction to the next). Such a pooler cannot
+// carry session settings, session locks or LISTEN either.
+func (c ConnString) ViaTransactionPooler() bool {
+	cfg, err := pgx.ParseConfig(c.value)
+	return err == nil && cfg.DefaultQueryExecMode != pgx.QueryExecModeCacheStatement
+}
 
 // kvPassword matches a password in key=value form, quoted or not.
 var kvPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)`)

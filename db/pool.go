@@ -76,16 +76,22 @@ func (c PoolConfig) pgxConfig(connString string) (*pgxpool.Config, error) {
 	cfg.PingTimeout = min(c.Timeout/2, maxPingTimeout)
 	cfg.ConnConfig.ConnectTimeout = c.Timeout
 	cfg.ConnConfig.RuntimeParams["application_name"] = "marquee"
-	// Every statement is prepared once per connection and written for the
-	// generic plan (keyset walks, one-time filters): planning it again for
-	// each set of values, as PostgreSQL does for the first five runs and
-	// whenever it guesses a custom plan is cheaper, only adds latency (about
-	// 4 ms for the ranked search).
-	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
-	// Generic plans of keyset walks carry the cost of the whole index, which
-	// would trigger JIT compilation (tens of milliseconds) for queries that
-	// read twenty rows; no statement here is long enough to gain from it.
-	cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	if cfg.ConnConfig.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement {
+		// Every statement is prepared once per connection and written for
+		// the generic plan (keyset walks, one-time filters): planning it
+		// again for each set of values, as PostgreSQL does for the first five
+		// runs and whenever it guesses a custom plan is cheaper, only adds
+		// latency (about 4 ms for the ranked search).
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+		// Generic plans of keyset walks carry the cost of the whole index,
+		// which would trigger JIT compilation (tens of milliseconds) for
+		// queries that read twenty rows; no statement here gains from it.
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+		// Through a transaction pooler (ViaTransactionPooler) statements are
+		// unnamed and planned for their values each time, and PgBouncer
+		// refuses startup parameters it does not track: set jit = off on
+		// the database there (README, Scaling out).
+	}
 	// uuid.UUID implements driver.Valuer, which pgx would call to format
 	// every id as text; the codec sends and reads its 16 bytes directly.
 	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {

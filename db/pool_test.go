@@ -16,7 +16,18 @@ import (
 
 func openPool(t *testing.T, cfg db.PoolConfig) (*db.Pool, db.ConnString) {
 	t.Helper()
-	conn := dbtest.NewDatabase(t)
+	return openPoolOn(t, dbtest.NewDatabase(t), cfg)
+}
+
+// openDirectPool opens the pool on the server itself, never through
+// TEST_POOLER_URL: for tests that watch its connections' backends.
+func openDirectPool(t *testing.T, cfg db.PoolConfig) (*db.Pool, db.ConnString) {
+	t.Helper()
+	return openPoolOn(t, dbtest.Direct(t, dbtest.NewDatabase(t)), cfg)
+}
+
+func openPoolOn(t *testing.T, conn db.ConnString, cfg db.PoolConfig) (*db.Pool, db.ConnString) {
+	t.Helper()
 	p, err := db.Open(context.Background(), conn, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +139,7 @@ func TestPool_WaitTimeoutIsErrPoolTimeout(t *testing.T) {
 
 func TestPool_IdleConnectionsRecycleWithinLifetime(t *testing.T) {
 	t.Parallel()
-	p, conn := openPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: 2 * time.Second, Timeout: 5 * time.Second})
+	p, conn := openDirectPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: 2 * time.Second, Timeout: 5 * time.Second})
 	eventually(t, 5*time.Second, "two warm connections", func() bool { return len(backends(t, conn)) == 2 })
 	before := backends(t, conn)
 	// Idle: no query runs, only the health check can recycle them.
@@ -143,7 +154,7 @@ func TestPool_IdleConnectionsRecycleWithinLifetime(t *testing.T) {
 
 func TestPool_TerminatedBackendsReplacedBeforeUse(t *testing.T) {
 	t.Parallel()
-	p, conn := openPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 5 * time.Second})
+	p, conn := openDirectPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 5 * time.Second})
 	eventually(t, 5*time.Second, "two warm connections", func() bool { return len(backends(t, conn)) == 2 })
 	before := backends(t, conn)
 

@@ -103,7 +103,7 @@ func setup(t *testing.T, opts ...func(*options)) *fixture {
 	t.Cleanup(deps.Heartbeats.Close)
 	listenCtx, stopListening := context.WithCancel(context.Background())
 	t.Cleanup(stopListening)
-	go db.ListenChanges(listenCtx, poolConn, deps.Cache.Listening, deps.Cache.Changed)
+	go db.ListenChanges(listenCtx, dbtest.Direct(t, poolConn), deps.Cache.Listening, deps.Cache.Changed)
 	r := newRouter(deps)
 	if o.extend != nil {
 		o.extend(r, deps)

@@ -24,7 +24,7 @@ func TestPromote_MakesAdminAndAudits(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := run(ctx, []string{"promote", " OPS@example.com "}, env("DATABASE_URL", conn.Value()), &out, io.Discard); err != nil {
+	if err := run(ctx, []string{"promote", " OPS@example.com "}, env("DATABASE_URL", conn.Value(), "DATABASE_DIRECT_URL", dbtest.Direct(t, conn).Value()), &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "ops@example.com") {
@@ -39,7 +39,7 @@ func TestPromote_MakesAdminAndAudits(t *testing.T) {
 		t.Fatalf("audit = %+v %v", log, err)
 	}
 
-	err = run(ctx, []string{"promote", "nobody@example.com"}, env("DATABASE_URL", conn.Value()), io.Discard, io.Discard)
+	err = run(ctx, []string{"promote", "nobody@example.com"}, env("DATABASE_URL", conn.Value(), "DATABASE_DIRECT_URL", dbtest.Direct(t, conn).Value()), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "no account with email nobody@example.com") {
 		t.Fatalf("unknown email: %v", err)
 	}
@@ -55,7 +55,7 @@ func TestRun_UnknownCommandAndMigrateStatus(t *testing.T) {
 	}
 	conn := dbtest.NewDatabase(t)
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"migrate", "status"}, env("DATABASE_URL", conn.Value()), &out, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"migrate", "status"}, env("DATABASE_URL", conn.Value(), "DATABASE_DIRECT_URL", dbtest.Direct(t, conn).Value()), &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "00002_accounts.sql") || strings.Contains(out.String(), "pending") {

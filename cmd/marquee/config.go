@@ -18,6 +18,10 @@ import (
 // DBConfig is what every command that touches the database reads.
 type DBConfig struct {
 	DatabaseURL db.ConnString `env:"DATABASE_URL, default=postgres://postgres@127.0.0.1:5432/marquee?sslmode=disable"`
+	// DirectURL reaches PostgreSQL itself when DATABASE_URL goes through a
+	// transaction pooler: migrations hold a session lock, and the ownership
+	// cache learns of changes by LISTEN.
+	DirectURL   db.ConnString `env:"DATABASE_DIRECT_URL"`
 	PoolSize    int           `env:"DB_POOL_SIZE, default=20"`
 	MaxOverflow int           `env:"DB_MAX_OVERFLOW, default=10"`
 	PoolRecycle time.Duration `env:"DB_POOL_RECYCLE, default=30m"`
@@ -27,6 +31,24 @@ type DBConfig struct {
 // Pool is the pool's share of the configuration.
 func (c DBConfig) Pool() db.PoolConfig {
 	return db.PoolConfig{Size: c.PoolSize, Overflow: c.MaxOverflow, Recycle: c.PoolRecycle, Timeout: c.PoolTimeout}
+}
+
+// Direct is the connection for migrations and LISTEN: DATABASE_DIRECT_URL,
+// else DATABASE_URL.
+func (c DBConfig) Direct() db.ConnString {
+	if c.DirectURL.Value() != "" {
+		return c.DirectURL
+	}
+	return c.DatabaseURL
+}
+
+func (c DBConfig) validate() error {
+	err := c.Pool().Validate()
+	if c.DatabaseURL.ViaTransactionPooler() && c.DirectURL.Value() == "" {
+		err = errors.Join(err, errors.New("DATABASE_URL sets default_query_exec_mode for a transaction pooler such as PgBouncer, "+
+			"which cannot carry migrations' session lock or LISTEN: set DATABASE_DIRECT_URL to PostgreSQL itself"))
+	}
+	return err
 }
 
 // Config is the whole environment of `marquee serve` (see README.md).
@@ -54,7 +76,7 @@ func loadDBConfig(ctx context.Context, env envconfig.Lookuper) (DBConfig, error)
 	if err := process(ctx, &c, env); err != nil {
 		return c, err
 	}
-	return c, c.Pool().Validate()
+	return c, c.validate()
 }
 
 // loadConfig reads and checks the configuration of `marquee serve`. It
@@ -65,7 +87,7 @@ func loadConfig(ctx context.Context, env envconfig.Lookuper) (Config, error) {
 	if err := process(ctx, &c, env); err != nil {
 		return c, err
 	}
-	errs := []error{c.JWTSecret.Validate(), c.Pool().Validate()}
+	errs := []error{c.JWTSecret.Validate(), c.validate()}
 	if c.ReadinessTimeout <= 0 || c.ReadinessTimeout > maxReadinessTimeout {
 		errs = append(errs, fmt.Errorf("READINESS_TIMEOUT must be more than 0 and at most %s, got %s", maxReadinessTimeout, c.ReadinessTimeout))
 	}

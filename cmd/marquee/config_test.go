@@ -104,6 +104,30 @@ func TestLoadConfig_RefusesNonsense(t *testing.T) {
 	}
 }
 
+func TestLoadConfig_TransactionPoolerNeedsADirectURL(t *testing.T) {
+	t.Parallel()
+	const (
+		direct = "postgres://marquee@db.internal:5432/marquee"
+		pooler = "postgres://marquee@pgbouncer.internal:6432/marquee?default_query_exec_mode=cache_describe"
+	)
+	if _, err := loadConfig(context.Background(), env("JWT_SECRET", testSecret, "DATABASE_URL", pooler)); err == nil ||
+		!strings.Contains(err.Error(), "set DATABASE_DIRECT_URL") {
+		t.Fatalf("through a pooler without a direct URL: %v", err)
+	}
+	if _, err := loadDBConfig(context.Background(), env("DATABASE_URL", pooler)); err == nil {
+		t.Fatal("migrate, seed and the other commands boot through a pooler without a direct URL")
+	}
+	c, err := loadConfig(context.Background(), env("JWT_SECRET", testSecret, "DATABASE_URL", pooler, "DATABASE_DIRECT_URL", direct))
+	if err != nil || c.Direct().Value() != direct || c.DatabaseURL.Value() != pooler {
+		t.Fatalf("with a direct URL: %v, direct %s", err, c.Direct())
+	}
+	// Without a pooler, DATABASE_URL serves for everything.
+	c, err = loadConfig(context.Background(), env("JWT_SECRET", testSecret, "DATABASE_URL", direct))
+	if err != nil || c.Direct().Value() != direct {
+		t.Fatalf("direct only: %v, direct %s", err, c.Direct())
+	}
+}
+
 func TestConfig_RedactedEveryWay(t *testing.T) {
 	t.Parallel()
 	for _, url := range []string{
@@ -113,14 +137,14 @@ func TestConfig_RedactedEveryWay(t *testing.T) {
 		"host=db.internal user=marquee password='" + testPassword + " x' dbname=marquee",
 		"postgres://marquee:" + testPassword + "%zz@db.internal/marquee",
 	} {
-		c, err := loadConfig(context.Background(), env("JWT_SECRET", testSecret, "DATABASE_URL", url))
+		c, err := loadConfig(context.Background(), env("JWT_SECRET", testSecret, "DATABASE_URL", url, "DATABASE_DIRECT_URL", url))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var printed []string
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
 			printed = append(printed, fmt.Sprintf(verb, c), fmt.Sprintf(verb, &c),
-				fmt.Sprintf(verb, c.JWTSecret), fmt.Sprintf(verb, c.DatabaseURL))
+				fmt.Sprintf(verb, c.JWTSecret), fmt.Sprintf(verb, c.DatabaseURL), fmt.Sprintf(verb, c.Direct()))
 		}
 		printed = append(printed, c.JWTSecret.String(), c.JWTSecret.GoString(), c.DatabaseURL.String())
 		j, _ := json.Marshal(c)

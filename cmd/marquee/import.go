@@ -42,7 +42,7 @@ func importXMLTV(ctx context.Context, env envconfig.Lookuper, args []string, std
 		return err
 	}
 	defer file.Close()
-	if err := db.Migrate(ctx, cfg.DatabaseURL, "up", io.Discard); err != nil {
+	if err := db.Migrate(ctx, cfg.Direct(), "up", io.Discard); err != nil {
 		return err
 	}
 	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool())

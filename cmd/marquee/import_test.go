@@ -22,7 +22,7 @@ func TestImportXMLTV_ImportsOnceAuditsAndReportsCounts(t *testing.T) {
 	pool, conn := dbtest.NewPool(t)
 	ctx := context.Background()
 	file := "/work/shared/xmltv/UK_Data.xml"
-	vars := env("DATABASE_URL", conn.Value(), "EPG_UNRATED_MIN_AGE", "7")
+	vars := env("DATABASE_URL", conn.Value(), "DATABASE_DIRECT_URL", dbtest.Direct(t, conn).Value(), "EPG_UNRATED_MIN_AGE", "7")
 	var out bytes.Buffer
 	if err := run(ctx, []string{"import-xmltv", file}, vars, &out, io.Discard); err != nil {
 		t.Fatal(err)
@@ -59,7 +59,7 @@ func TestImportXMLTV_BadFileOrArguments_ChangeNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	vars := env("DATABASE_URL", conn.Value())
+	vars := env("DATABASE_URL", conn.Value(), "DATABASE_DIRECT_URL", dbtest.Direct(t, conn).Value())
 	before := dbtest.Snapshot(t, conn)
 	err := run(ctx, []string{"import-xmltv", bad}, vars, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "nothing imported") || !strings.Contains(err.Error(), "line 3") {
@@ -76,7 +76,7 @@ func TestImportXMLTV_BadFileOrArguments_ChangeNothing(t *testing.T) {
 			t.Fatalf("%q: %v", args, err)
 		}
 	}
-	err = run(ctx, []string{"import-xmltv", bad}, env("DATABASE_URL", conn.Value(), "EPG_UNRATED_MIN_AGE", "12"), io.Discard, io.Discard)
+	err = run(ctx, []string{"import-xmltv", bad}, env("DATABASE_URL", conn.Value(), "DATABASE_DIRECT_URL", dbtest.Direct(t, conn).Value(), "EPG_UNRATED_MIN_AGE", "12"), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "EPG_UNRATED_MIN_AGE must be one of") {
 		t.Fatalf("odd EPG_UNRATED_MIN_AGE: %v", err)
 	}

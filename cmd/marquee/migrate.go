@@ -27,5 +27,5 @@ func migrate(ctx context.Context, env envconfig.Lookuper, args []string, stdout,
 	if err != nil {
 		return err
 	}
-	return db.Migrate(ctx, cfg.DatabaseURL, command, stdout)
+	return db.Migrate(ctx, cfg.Direct(), command, stdout)
 }

@@ -34,7 +34,7 @@ func seed(ctx context.Context, env envconfig.Lookuper, args []string, stdout, st
 	if err != nil {
 		return err
 	}
-	if err := db.Migrate(ctx, cfg.DatabaseURL, "up", io.Discard); err != nil {
+	if err := db.Migrate(ctx, cfg.Direct(), "up", io.Discard); err != nil {
 		return err
 	}
 	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool())

@@ -54,7 +54,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	logger.Info("starting", slog.Any("config", cfg))
 
-	if err := db.Migrate(ctx, cfg.DatabaseURL, "up", logWriter{logger}); err != nil {
+	if err := db.Migrate(ctx, cfg.Direct(), "up", logWriter{logger}); err != nil {
 		return err
 	}
 	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool())
@@ -83,7 +83,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	cache := auth.NewCache(ownershipTTL, maxOwnerships)
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopListening()
-	go db.ListenChanges(listenCtx, cfg.DatabaseURL, cache.Listening, cache.Changed)
+	go db.ListenChanges(listenCtx, cfg.Direct(), cache.Listening, cache.Changed)
 	var inflight atomic.Int64
 	api := &http.Server{
 		Handler: countInflight(&inflight, handlers.NewHandler(handlers.Deps{
@@ -192,6 +192,7 @@ func (l logWriter) Write(p []byte) (int, error) {
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Any("DATABASE_URL", c.DatabaseURL),
+		slog.Any("DATABASE_DIRECT_URL", c.DirectURL),
 		slog.Any("JWT_SECRET", c.JWTSecret),
 		slog.String("HTTP_ADDR", c.HTTPAddr),
 		slog.String("METRICS_ADDR", c.MetricsAddr),

@@ -103,9 +103,10 @@ func (p *child) exitCode(t *testing.T) int {
 	return p.cmd.ProcessState.ExitCode()
 }
 
-func baseEnv(conn db.ConnString) []string {
+func baseEnv(t *testing.T, conn db.ConnString) []string {
 	return []string{
 		"DATABASE_URL=" + conn.Value(),
+		"DATABASE_DIRECT_URL=" + dbtest.Direct(t, conn).Value(),
 		"HTTP_ADDR=127.0.0.1:0",
 		"METRICS_ADDR=127.0.0.1:0",
 		"DB_POOL_SIZE=2",
@@ -131,7 +132,7 @@ func TestServe_RefusesToBootWithoutAGoodSecret(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			cmd := exec.Command(os.Args[0], "serve")
-			cmd.Env = append(append([]string{"MARQUEE_TEST_MAIN=1"}, baseEnv(conn)...), c.env...)
+			cmd.Env = append(append([]string{"MARQUEE_TEST_MAIN=1"}, baseEnv(t, conn)...), c.env...)
 			out, err := cmd.CombinedOutput()
 			if err == nil || cmd.ProcessState.ExitCode() != 1 {
 				t.Fatalf("exit %d, want 1; output:\n%s", cmd.ProcessState.ExitCode(), out)
@@ -149,7 +150,7 @@ func TestServe_RefusesToBootWithoutAGoodSecret(t *testing.T) {
 func TestServe_BootsWith32CharacterSecretAndExitsZeroOnSIGTERM(t *testing.T) {
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
-	p := start(t, append(baseEnv(conn), "JWT_SECRET="+strings.Repeat("k", 32)), "serve")
+	p := start(t, append(baseEnv(t, conn), "JWT_SECRET="+strings.Repeat("k", 32)), "serve")
 	resp, err := http.Get("http://" + p.addr + "/livez")
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /livez: %v %v", resp, err)
@@ -166,7 +167,7 @@ func TestServe_BootsWith32CharacterSecretAndExitsZeroOnSIGTERM(t *testing.T) {
 func TestServe_InFlightRequestFinishesAfterSIGTERMWhileReadyzFails(t *testing.T) {
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
-	p := start(t, append(baseEnv(conn), "JWT_SECRET="+testSecret), "serve")
+	p := start(t, append(baseEnv(t, conn), "JWT_SECRET="+testSecret), "serve")
 
 	// A registration whose body arrives slowly: its handler is running,
 	// waiting for the rest, when SIGTERM comes.
@@ -242,13 +243,15 @@ func TestServe_LogsNeitherSecretNorPassword(t *testing.T) {
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
 	// Trust authentication ignores the password, so the URL still connects.
-	withPassword := strings.Replace(conn.Value(), "postgres@", "postgres:"+testPassword+"@", 1)
+	withPassword := func(c db.ConnString) string {
+		return strings.Replace(c.Value(), "postgres@", "postgres:"+testPassword+"@", 1)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &lockedWriter{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve"}, env(
-			"JWT_SECRET", testSecret, "DATABASE_URL", withPassword,
+			"JWT_SECRET", testSecret, "DATABASE_URL", withPassword(conn), "DATABASE_DIRECT_URL", withPassword(dbtest.Direct(t, conn)),
 			"HTTP_ADDR", "127.0.0.1:0", "METRICS_ADDR", "127.0.0.1:0", "DB_POOL_SIZE", "2",
 		), io.Discard, logs)
 	}()
@@ -334,7 +337,7 @@ func TestEnv_ReachesThePool(t *testing.T) {
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
 	cfg, err := loadDBConfig(context.Background(), env(
-		"DATABASE_URL", conn.Value(), "DB_POOL_SIZE", "3", "DB_MAX_OVERFLOW", "5",
+		"DATABASE_URL", conn.Value(), "DATABASE_DIRECT_URL", dbtest.Direct(t, conn).Value(), "DB_POOL_SIZE", "3", "DB_MAX_OVERFLOW", "5",
 		"DB_POOL_RECYCLE", "7m", "DB_POOL_TIMEOUT", "1500ms",
 	))
 	if err != nil {

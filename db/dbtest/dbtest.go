@@ -1,6 +1,12 @@
 // Package dbtest gives tests their own PostgreSQL database: a clone of a
 // template that is migrated once per set of migrations, dropped when the test
 // ends. It also holds a TCP proxy that can refuse, stall or slow the database.
+//
+// With TEST_POOLER_URL set (make test-pgbouncer), the URL of a transaction
+// pooler such as PgBouncer in front of the test server, with pgx's
+// default_query_exec_mode, the databases are still created on the server,
+// but the code under test reaches them through the pooler; Direct gives the
+// way around it, for what a transaction pooler cannot carry.
 package dbtest
 
 import (
@@ -55,6 +61,20 @@ func ServerURL(t testing.TB) *url.URL {
 	return u
 }
 
+// poolerURL is TEST_POOLER_URL, or nil.
+func poolerURL(t testing.TB) *url.URL {
+	t.Helper()
+	s := os.Getenv("TEST_POOLER_URL")
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || !db.NewConnString(s).ViaTransactionPooler() {
+		t.Fatalf("dbtest: TEST_POOLER_URL must be a postgres:// URL with a default_query_exec_mode other than cache_statement")
+	}
+	return u
+}
+
 // URLFor is the server's URL pointed at database name.
 func URLFor(server *url.URL, name string) db.ConnString {
 	u := *server
@@ -62,7 +82,23 @@ func URLFor(server *url.URL, name string) db.ConnString {
 	return db.NewConnString(u.String())
 }
 
+// Direct is conn without the transaction pooler: the same database on the
+// server itself. A connection string that goes direct already is returned
+// as it is.
+func Direct(t testing.TB, conn db.ConnString) db.ConnString {
+	t.Helper()
+	if !conn.ViaTransactionPooler() {
+		return conn
+	}
+	u, err := url.Parse(conn.Value())
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	return URLFor(ServerURL(t), u.Path[1:])
+}
+
 // NewDatabase creates a migrated database for t and drops it when t ends.
+// The connection string goes through TEST_POOLER_URL when that is set.
 func NewDatabase(t testing.TB) db.ConnString {
 	t.Helper()
 	server := ServerURL(t)
@@ -70,17 +106,24 @@ func NewDatabase(t testing.TB) db.ConnString {
 	if templateErr != nil {
 		t.Fatalf("dbtest: template database: %v", templateErr)
 	}
-	return createDatabase(t, server, "CREATE DATABASE %I TEMPLATE %I", templateName)
+	name := createDatabase(t, server, "CREATE DATABASE %I TEMPLATE %I", templateName)
+	if pooler := poolerURL(t); pooler != nil {
+		return URLFor(pooler, name)
+	}
+	return URLFor(server, name)
 }
 
 // NewEmptyDatabase creates a database without any migration applied, for
-// tests of the migrations themselves; it is dropped when t ends.
+// tests of the migrations themselves (which hold a session lock: always
+// direct); it is dropped when t ends.
 func NewEmptyDatabase(t testing.TB) db.ConnString {
 	t.Helper()
-	return createDatabase(t, ServerURL(t), "CREATE DATABASE %I")
+	server := ServerURL(t)
+	return URLFor(server, createDatabase(t, server, "CREATE DATABASE %I"))
 }
 
-func createDatabase(t testing.TB, server *url.URL, format string, template ...string) db.ConnString {
+// createDatabase creates a database of a new name and returns the name.
+func createDatabase(t testing.TB, server *url.URL, format string, template ...string) string {
 	t.Helper()
 	name := "marquee_t_" + randomHex(6)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -95,7 +138,7 @@ func createDatabase(t testing.TB, server *url.URL, format string, template ...st
 			t.Errorf("dbtest: drop database %s: %v", name, err)
 		}
 	})
-	return URLFor(server, name)
+	return name
 }
 
 // SmallPool is a pool configuration that lets many test packages share one
@@ -201,13 +244,13 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// Snapshot dumps every row of every table except the append-only logs
+// Snapshot (like Exec and Count, on the server itself) dumps every row of every table except the append-only logs
 // (audit_log, login_failures, goose_db_version), for tests that must show a
 // request changed nothing.
 func Snapshot(t testing.TB, conn db.ConnString) string {
 	t.Helper()
 	ctx := context.Background()
-	c, err := pgx.Connect(ctx, conn.Value())
+	c, err := pgx.Connect(ctx, Direct(t, conn).Value())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +273,7 @@ func Snapshot(t testing.TB, conn db.ConnString) string {
 func Exec(t testing.TB, conn db.ConnString, sql string, args ...any) {
 	t.Helper()
 	ctx := context.Background()
-	c, err := pgx.Connect(ctx, conn.Value())
+	c, err := pgx.Connect(ctx, Direct(t, conn).Value())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +288,7 @@ func Exec(t testing.TB, conn db.ConnString, sql string, args ...any) {
 func Count(t testing.TB, conn db.ConnString, sql string, args ...any) int {
 	t.Helper()
 	ctx := context.Background()
-	c, err := pgx.Connect(ctx, conn.Value())
+	c, err := pgx.Connect(ctx, Direct(t, conn).Value())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,10 +25,14 @@ type Proxy struct {
 	conns   map[net.Conn]struct{}
 }
 
-// NewProxy listens on a free local port and forwards to the test server.
+// NewProxy listens on a free local port and forwards to the test server,
+// or to TEST_POOLER_URL's pooler when that is set.
 func NewProxy(t testing.TB) *Proxy {
 	t.Helper()
 	server := ServerURL(t)
+	if pooler := poolerURL(t); pooler != nil {
+		server = pooler
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("dbtest: proxy listen: %v", err)

@@ -41,13 +41,15 @@ ensure_database() {
   fi
 }
 
-# serve LOG [NAME=VALUE...]: start bin/marquee serve in the background with
-# the variables given, on free ports, logging to LOG; once it listens, sets
-# server (its pid) and addr (its host:port).
+# serve LOG [NAME=VALUE...]: start bin/marquee serve in the background on
+# free ports with a random secret and the variables given (which win),
+# logging to LOG; once it listens, sets server (its pid) and addr (its
+# host:port).
 serve() {
   local logfile=$1
   shift
-  env "$@" JWT_SECRET="$(head -c 48 /dev/urandom | base64)" HTTP_ADDR=127.0.0.1:0 METRICS_ADDR=127.0.0.1:0 \
+  : >"$logfile"
+  env JWT_SECRET="$(head -c 48 /dev/urandom | base64)" HTTP_ADDR=127.0.0.1:0 METRICS_ADDR=127.0.0.1:0 "$@" \
     bin/marquee serve 2>"$logfile" &
   server=$!
   addr=

@@ -6,3 +6,8 @@ func RawDBTX(p *Pool) DBTX { return poolConn{p} }
 
 // Batches is how many batches w has written.
 func Batches(w *HeartbeatWriter) int64 { return w.batches.Load() }
+
+// NewHeartbeatWriterSized is NewHeartbeatWriter with other group commit limits.
+func NewHeartbeatWriterSized(p *Pool, maxBatch, maxInflight int) *HeartbeatWriter {
+	return newHeartbeatWriter(p, maxBatch, maxInflight)
+}

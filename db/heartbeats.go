@@ -27,19 +27,23 @@ type HeartbeatResult struct {
 }
 
 // HeartbeatWriter writes heartbeats with group commit: those that arrive
-// while earlier ones are being written go together, in one statement and
-// one commit. A heartbeat's Write returns only once its batch has committed,
-// so an acknowledgement always means durable. Under light load a heartbeat
-// is written at once, alone; under heavy load batches grow by themselves,
-// with at most maxInflight written at a time.
+// while a batch is being written wait and go together in the next one, in
+// one statement and one commit. A heartbeat's Write returns only once its
+// batch has committed, so an acknowledgement always means durable. Under
+// light load a heartbeat is written at once, alone; under heavy load
+// batches grow by themselves. One batch is written at a time unless batches
+// are full (the database is slow, or the load beyond what one connection
+// writes): then up to maxInflight, each on a connection of its own.
 type HeartbeatWriter struct {
-	pool     *Pool
-	queue    chan *pending
-	slots    chan struct{}
-	maxBatch int
-	timeout  time.Duration
-	wg       sync.WaitGroup
-	done     chan struct{}
+	pool        *Pool
+	queue       chan *pending
+	finished    chan struct{} // a batch has been written
+	maxBatch    int
+	maxInflight int
+	timeout     time.Duration
+	wg          sync.WaitGroup // batches being written
+	done        chan struct{}  // closed by Close
+	stopped     chan struct{}  // closed when loop returns
 
 	batches, heartbeats atomic.Int64 // written so far, for metrics
 }
@@ -57,9 +61,12 @@ type outcome struct {
 // ErrWriterClosed: the writer was closed; the heartbeat was not written.
 var ErrWriterClosed = errors.New("heartbeat writer closed")
 
-// Group commit limits: batches of at most heartbeatBatch heartbeats, at
-// most heartbeatInflight of them written at once, each on a connection of
-// its own (the rest of the pool stays for other requests).
+// Group commit limits: batches of at most heartbeatBatch heartbeats, and
+// at most heartbeatInflight full ones written at once (the rest of the pool
+// stays for other requests). Measured with make bench-heartbeat (50
+// clients): writing one batch at a time, rather than up to four whatever
+// their size, made batches three times larger (6 to 19 heartbeats), halved
+// PostgreSQL's CPU per heartbeat and raised throughput by about a third.
 const (
 	heartbeatBatch    = 256
 	heartbeatInflight = 4
@@ -72,13 +79,16 @@ func NewHeartbeatWriter(pool *Pool) *HeartbeatWriter {
 
 func newHeartbeatWriter(pool *Pool, maxBatch, maxInflight int) *HeartbeatWriter {
 	w := &HeartbeatWriter{
-		pool:     pool,
-		queue:    make(chan *pending, maxBatch*maxInflight),
-		slots:    make(chan struct{}, maxInflight),
-		maxBatch: maxBatch,
+		pool:  pool,
+		queue: make(chan *pending, maxBatch*maxInflight),
+		// One more than maxInflight: Close may start a last batch.
+		finished:    make(chan struct{}, maxInflight+1),
+		maxBatch:    maxBatch,
+		maxInflight: maxInflight,
 		// A batch may wait for a connection as a request would, then write.
 		timeout: pool.timeout + 10*time.Second,
 		done:    make(chan struct{}),
+		stopped: make(chan struct{}),
 	}
 	go w.loop()
 	return w
@@ -107,51 +117,61 @@ func (w *HeartbeatWriter) Write(ctx context.Context, hb Heartbeat) (HeartbeatRes
 // it once nothing calls Write any more (after the HTTP server's shutdown).
 func (w *HeartbeatWriter) Close() {
 	close(w.done)
+	<-w.stopped
 	w.wg.Wait()
 }
 
 func (w *HeartbeatWriter) loop() {
+	defer close(w.stopped)
+	var batch []*pending
+	inflight := 0
 	for {
-		var first *pending
+		// Start the batch when nothing is being written, or when it is full
+		// and a slot is free; first take what is already waiting.
+		if len(batch) > 0 && (inflight == 0 || len(batch) == w.maxBatch && inflight < w.maxInflight) {
+			batch = w.take(batch)
+			w.start(batch)
+			batch, inflight = nil, inflight+1
+			continue
+		}
+		queue := w.queue
+		if len(batch) == w.maxBatch {
+			queue = nil // full: wait for a slot
+		}
 		select {
-		case first = <-w.queue:
+		case p := <-queue:
+			batch = append(batch, p)
+		case <-w.finished:
+			inflight--
 		case <-w.done:
+			if len(batch) > 0 {
+				w.start(batch)
+			}
 			w.failQueued()
 			return
 		}
-		batch := []*pending{first}
-		// Take what is already waiting, then keep taking while every slot
-		// is busy: that wait is what makes batches grow under load.
-	collect:
-		for len(batch) < w.maxBatch {
-			select {
-			case p := <-w.queue:
-				batch = append(batch, p)
-				continue
-			default:
-			}
-			select {
-			case p := <-w.queue:
-				batch = append(batch, p)
-			case w.slots <- struct{}{}:
-				w.start(batch)
-				batch = nil
-				break collect
-			}
-		}
-		if batch != nil {
-			w.slots <- struct{}{}
-			w.start(batch)
+	}
+}
+
+// take adds to batch what is already queued, up to a full batch.
+func (w *HeartbeatWriter) take(batch []*pending) []*pending {
+	for len(batch) < w.maxBatch {
+		select {
+		case p := <-w.queue:
+			batch = append(batch, p)
+		default:
+			return batch
 		}
 	}
+	return batch
 }
 
 func (w *HeartbeatWriter) start(batch []*pending) {
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
-		defer func() { <-w.slots }()
 		w.flush(batch)
+		w.finished <- struct{}{} // never blocks (see newHeartbeatWriter)
 	}()
 }
 

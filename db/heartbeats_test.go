@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -72,6 +73,58 @@ func TestHeartbeatWriter_ManyAtOnceAreBatchedAndEachAcknowledgedOneIsStored(t *t
 	}
 	if b := db.Batches(w); b >= 400 {
 		t.Fatalf("%d batches for 400 heartbeats: none was grouped", b)
+	}
+}
+
+func TestHeartbeatWriter_HeartbeatsArrivingDuringAWriteAllGoInTheNextBatch(t *testing.T) {
+	t.Parallel()
+	proxy := dbtest.NewProxy(t)
+	p, conn := openPoolOn(t, proxy.URL(dbtest.NewDatabase(t)), dbtest.SmallPool)
+	profiles, movie := viewers(t, p, 21)
+	w := db.NewHeartbeatWriter(p)
+	defer w.Close()
+	write := func(pr db.Profile) {
+		if _, err := w.Write(context.Background(), db.Heartbeat{ProfileID: pr.ID, UserID: pr.UserID, TitleID: movie, Position: 60}); err != nil {
+			t.Error(err)
+		}
+	}
+	proxy.SetLatency(300 * time.Millisecond)
+	var wg sync.WaitGroup
+	wg.Go(func() { write(profiles[0]) })
+	time.Sleep(50 * time.Millisecond) // the first is being written, alone
+	for _, pr := range profiles[1:] {
+		wg.Go(func() { write(pr) })
+	}
+	wg.Wait()
+	if b := db.Batches(w); b != 2 {
+		t.Errorf("%d batches, want 2: the one under way, then the twenty that waited for it", b)
+	}
+	if n := dbtest.Count(t, conn, "SELECT count(*) FROM bookmarks"); n != 21 {
+		t.Errorf("%d bookmarks, want 21", n)
+	}
+}
+
+func TestHeartbeatWriter_FullBatchesAreWrittenSideBySideAndNoneIsLost(t *testing.T) {
+	t.Parallel()
+	p, conn := openPool(t, dbtest.SmallPool)
+	profiles, movie := viewers(t, p, 40)
+	w := db.NewHeartbeatWriterSized(p, 3, 2)
+	var wg sync.WaitGroup
+	for _, pr := range profiles {
+		wg.Go(func() {
+			res, err := w.Write(context.Background(), db.Heartbeat{ProfileID: pr.ID, UserID: pr.UserID, TitleID: movie, Position: 60})
+			if err != nil || !res.Written {
+				t.Errorf("%+v %v", res, err)
+			}
+		})
+	}
+	wg.Wait()
+	w.Close()
+	if b := db.Batches(w); b < 14 {
+		t.Errorf("%d batches for 40 heartbeats in batches of at most 3", b)
+	}
+	if n := dbtest.Count(t, conn, "SELECT count(*) FROM bookmarks"); n != 40 {
+		t.Errorf("%d bookmarks, want 40", n)
 	}
 }
 

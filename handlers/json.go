@@ -34,14 +34,28 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 
 // decodeLimit is decode with a smaller size limit.
 func decodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) error {
+	body, err := readBody(w, r, limit)
+	if err != nil {
+		return err
+	}
+	return decodeBytes(body, dst)
+}
+
+// readBody reads a body of at most limit bytes (else 413).
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than %s", size(limit))}
+		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than %s", size(limit))}
 	}
 	if err != nil {
-		return badRequest("the body could not be read")
+		return nil, badRequest("the body could not be read")
 	}
+	return body, nil
+}
+
+// decodeBytes is decode of a body already read.
+func decodeBytes(body []byte, dst any) error {
 	if !utf8.Valid(body) {
 		return badRequest("the body is not valid UTF-8")
 	}

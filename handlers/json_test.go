@@ -56,3 +56,68 @@ func TestDecode(t *testing.T) {
 		})
 	}
 }
+
+func TestPlainPosition_ReadsWhatPlayersSendAndLeavesTheRestToDecode(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int32{
+		`{"position_seconds":120}`:                      120,
+		`{"position_seconds":0}`:                        0,
+		" {\n\t\"position_seconds\" : 2147483647 }\r\n": 2147483647,
+	} {
+		if n, ok := plainPosition([]byte(in)); !ok || n != want {
+			t.Errorf("plainPosition(%q) = %d, %v; want %d", in, n, ok, want)
+		}
+	}
+	for _, in := range []string{
+		``, `{}`, `{"position_seconds":-1}`, `{"position_seconds":1.5}`, `{"position_seconds":1e3}`,
+		`{"position_seconds":01}`, `{"position_seconds":2147483648}`, `{"position_seconds":"12"}`,
+		`{"position_seconds":null}`, `{"position_seconds":1,"position_seconds":2}`, `{"Position_Seconds":1}`,
+		`{"position_seconds":1}x`, `{"position_seconds":1}{}`, `{"position_seconds":1`, `["position_seconds",1]`,
+	} {
+		if n, ok := plainPosition([]byte(in)); ok {
+			t.Errorf("plainPosition(%q) = %d, want it left to decode", in, n)
+		}
+	}
+}
+
+func TestPositionBody_OtherFormsKeepDecodesAnswers(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`{"position_seconds":1,"position_seconds":2}`: `field "position_seconds" is given twice`,
+		`{"position_seconds":1.5}`:                    `field "position_seconds" must be a number`,
+		`{"position_seconds":1,"x":2}`:                `unknown field "x"`,
+		`{"position_seconds":1} {}`:                   "single JSON value",
+		`[]`:                                          "must be a JSON object",
+	} {
+		r := httptest.NewRequest(http.MethodPut, "/", strings.NewReader(in))
+		_, err := positionBody(httptest.NewRecorder(), r)
+		var e *Error
+		if !errors.As(err, &e) || e.Status != http.StatusBadRequest || !strings.Contains(e.Detail, want) {
+			t.Errorf("positionBody(%s) = %v, want 400 containing %q", in, err, want)
+		}
+	}
+	r := httptest.NewRequest(http.MethodPut, "/", strings.NewReader(`{"position_seconds": -7}`))
+	if n, err := positionBody(httptest.NewRecorder(), r); err != nil || n == nil || *n != -7 {
+		t.Errorf("a negative position reaches the handler's check: %v %v", n, err)
+	}
+}
+
+// FuzzPlainPosition: whatever plainPosition accepts, decode accepts too,
+// with the same value.
+func FuzzPlainPosition(f *testing.F) {
+	for _, s := range []string{`{"position_seconds":120}`, ` { "position_seconds" : 0 } `, `{"position_seconds":01}`, `{"position_seconds":1e3}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		n, ok := plainPosition(body)
+		if !ok {
+			return
+		}
+		var in struct {
+			PositionSeconds *int32 `json:"position_seconds"`
+		}
+		if err := decodeBytes(body, &in); err != nil || in.PositionSeconds == nil || *in.PositionSeconds != n {
+			t.Fatalf("plainPosition(%q) = %d but decode gives %v, %v", body, n, in.PositionSeconds, err)
+		}
+	})
+}

@@ -104,7 +104,7 @@ func TestHeartbeatWriter_HeartbeatsArrivingDuringAWriteAllGoInTheNextBatch(t *te
 	}
 }
 
-func TestHeartbeatWriter_FullBatchesAreWrittenSideBySideAndNoneIsLost(t *testing.T) {
+func TestHeartbeatWriter_SmallBatchesSplitTheLoadAndLoseNothing(t *testing.T) {
 	t.Parallel()
 	p, conn := openPool(t, dbtest.SmallPool)
 	profiles, movie := viewers(t, p, 40)

@@ -44,9 +44,9 @@ func decodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) e
 // readBody reads a body of at most limit bytes (else 413).
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("the body is larger than %s", size(limit))}
+	var overLimit *http.MaxBytesError
+	if errors.As(err, &overLimit) {
+		return nil, tooLarge(limit)
 	}
 	if err != nil {
 		return nil, badRequest("the body could not be read")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/gorilla/mux"
 
 	"marquee/db"
 )
@@ -22,6 +24,33 @@ func TestUnknownRoute_ProblemJSON404(t *testing.T) {
 	resp := f.api.Do(http.MethodGet, "/v1/nothing-here", nil)
 	if p := resp.Problem(t); resp.Status != http.StatusNotFound || p.Status != http.StatusNotFound || p.Title != "Not Found" {
 		t.Fatalf("GET unknown = %d %s", resp.Status, resp.Body)
+	}
+}
+
+// TestRouter_EveryPathFindsItsOwnRoute: each route's path, filled in, is
+// matched by that route's template (the guarded groups are picked by a plain
+// prefix, and must not swallow or lose a path); near misses match nothing.
+func TestRouter_EveryPathFindsItsOwnRoute(t *testing.T) {
+	t.Parallel()
+	r := newRouter(Deps{}).Router
+	for _, e := range endpoints(t, r) {
+		req := httptest.NewRequest(e.method, fill(e.template, uuid.NewString(), nil), nil)
+		var m mux.RouteMatch
+		if !r.Match(req, &m) || m.MatchErr != nil {
+			t.Errorf("%s %s matches no route", e.method, e.template)
+			continue
+		}
+		if tpl, _ := m.Route.GetPathTemplate(); tpl != e.template {
+			t.Errorf("%s %s is routed to %s", e.method, e.template, tpl)
+		}
+	}
+	for _, path := range []string{"/v1/profiles/", "/v1/profiles//bookmarks", "/v1/profilesx/" + uuid.NewString(),
+		"/v1/catalog", "/v1/catalogs/titles", "/v1/epg", "/v1/admin", "/v1/admins/users", "/profiles/" + uuid.NewString()} {
+		var m mux.RouteMatch
+		if r.Match(httptest.NewRequest(http.MethodGet, path, nil), &m) && m.MatchErr == nil {
+			tpl, _ := m.Route.GetPathTemplate()
+			t.Errorf("GET %s matches %s", path, tpl)
+		}
 	}
 }
 

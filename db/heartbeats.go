@@ -195,9 +195,13 @@ func (w *HeartbeatWriter) flush(batch []*pending) {
 	ctx, cancel := context.WithTimeout(context.Background(), w.timeout)
 	defer cancel()
 	type key struct{ profile, title, user uuid.UUID }
-	slot := map[key]int{}
-	var args BookmarkHeartbeatManyParams
-	owner := make([]int, len(batch)) // batch index → argument index
+	n := len(batch)
+	slot := make(map[key]int, n)
+	args := BookmarkHeartbeatManyParams{
+		Idx: make([]int32, 0, n), ProfileIds: make([]uuid.UUID, 0, n), UserIds: make([]uuid.UUID, 0, n),
+		TitleIds: make([]uuid.UUID, 0, n), Positions: make([]int32, 0, n),
+	}
+	owner := make([]int, n) // batch index → argument index
 	for i, p := range batch {
 		k := key{p.hb.ProfileID, p.hb.TitleID, p.hb.UserID}
 		j, seen := slot[k]

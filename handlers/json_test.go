@@ -2,10 +2,12 @@ package handlers
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestDecode(t *testing.T) {
@@ -52,6 +54,50 @@ func TestDecode(t *testing.T) {
 			var e *Error
 			if !errors.As(err, &e) || e.Status != c.status || !strings.Contains(e.Detail, c.detail) {
 				t.Fatalf("decode = %v, want %d containing %q", err, c.status, c.detail)
+			}
+		})
+	}
+}
+
+// readBody trusts a declared length only as far as the bytes that come: a
+// short body is a 400, a long declaration a 413 before anything is read, and
+// a body of unknown length is cut at the limit.
+func TestReadBody_DeclaredAndUnknownLengths(t *testing.T) {
+	t.Parallel()
+	const limit = 64
+	cases := []struct {
+		name     string
+		body     io.Reader
+		declared int64 // -1: unknown (chunked)
+		want     string
+		status   int // 0: read
+	}{
+		{"declared, exact", strings.NewReader(`{"position_seconds":42}`), 23, `{"position_seconds":42}`, 0},
+		{"declared, empty", strings.NewReader(""), 0, "", 0},
+		{"declared, shorter body", strings.NewReader(`{"position`), 23, "", 400},
+		{"declared over the limit, not read", iotest.ErrReader(errors.New("read")), limit + 1, "", 413},
+		{"declared over smallBody", strings.NewReader(strings.Repeat("x", 5000)), 5000, strings.Repeat("x", 5000), 0},
+		{"unknown, small", strings.NewReader(`{"a":1}`), -1, `{"a":1}`, 0},
+		{"unknown, over the limit", strings.NewReader(strings.Repeat("x", limit+1)), -1, "", 413},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodPut, "/", c.body)
+			r.ContentLength = c.declared
+			lim := int64(limit)
+			if c.declared > limit && c.status == 0 {
+				lim = c.declared
+			}
+			got, err := readBody(httptest.NewRecorder(), r, lim)
+			if c.status == 0 {
+				if err != nil || string(got) != c.want {
+					t.Fatalf("readBody = %q, %v; want %q", got, err, c.want)
+				}
+				return
+			}
+			var e *Error
+			if !errors.As(err, &e) || e.Status != c.status {
+				t.Fatalf("readBody = %q, %v; want status %d", got, err, c.status)
 			}
 		})
 	}

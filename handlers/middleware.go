@@ -21,8 +21,8 @@ const (
 // part, read by the access log and the metrics when the request ends.
 type requestInfo struct {
 	id     string
-	route  string // the route's path template; empty when no route matched
-	logger *slog.Logger
+	route  string       // the route's path template; empty when no route matched
+	logger *slog.Logger // the server's: requestLogger adds the request ID
 }
 
 func infoFrom(ctx context.Context) *requestInfo {
@@ -32,8 +32,18 @@ func infoFrom(ctx context.Context) *requestInfo {
 	return &requestInfo{logger: slog.Default()}
 }
 
+// requestLogger is the request's logger, which carries its request ID. It
+// is made when something is logged (rarely: the access log adds the ID
+// itself), not for every request.
+func (info *requestInfo) requestLogger() *slog.Logger {
+	if info.id == "" {
+		return info.logger
+	}
+	return info.logger.With(slog.String("request_id", info.id))
+}
+
 // loggerFrom is the request's logger, which carries its request ID.
-func loggerFrom(ctx context.Context) *slog.Logger { return infoFrom(ctx).logger }
+func loggerFrom(ctx context.Context) *slog.Logger { return infoFrom(ctx).requestLogger() }
 
 // maxRequestIDLength bounds an incoming X-Request-ID; longer or odd ones are replaced.
 const maxRequestIDLength = 128
@@ -65,7 +75,7 @@ func observe(logger *slog.Logger, m *httpMetrics, next http.Handler) http.Handle
 			id = uuid.NewString()
 		}
 		w.Header().Set("X-Request-ID", id)
-		info := &requestInfo{id: id, logger: logger.With(slog.String("request_id", id))}
+		info := &requestInfo{id: id, logger: logger}
 		r = r.WithContext(context.WithValue(r.Context(), keyRequest, info))
 		rec := &statusRecorder{ResponseWriter: w}
 
@@ -74,7 +84,7 @@ func observe(logger *slog.Logger, m *httpMetrics, next http.Handler) http.Handle
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				info.logger.Error("panic", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+				info.requestLogger().Error("panic", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
 				if rec.status == 0 {
 					writeProblem(rec, &Error{Status: http.StatusInternalServerError, Detail: "an internal error occurred; quote the X-Request-ID header when reporting it"})
 				}
@@ -89,7 +99,8 @@ func observe(logger *slog.Logger, m *httpMetrics, next http.Handler) http.Handle
 				route = "unmatched"
 			}
 			m.observe(route, r.Method, status, elapsed)
-			info.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("request_id", id),
 				slog.String("method", r.Method),
 				slog.String("route", route),
 				slog.Int("status", status),

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,22 @@ const (
 	maxOwnerships = 100_000
 )
 
+// gcPercent is the collector's GOGC unless the environment sets one. The
+// live heap is small (4 MB under heartbeat load) and every request
+// allocates a few kilobytes, so at Go's default of 100 the collector ran 35
+// times a second; at 400 it runs 8 times, the heap's goal grows from 9 to
+// 23 MB (resident 30 to 47 MB), and the server serves about a tenth more
+// heartbeats on the same CPU (GODEBUG=gctrace=1 under make bench-heartbeat's
+// load).
+const gcPercent = 400
+
+// tuneGC sets gcPercent, unless the operator chose with GOGC.
+func tuneGC(env envconfig.Lookuper) {
+	if _, set := env.Lookup("GOGC"); !set {
+		debug.SetGCPercent(gcPercent)
+	}
+}
+
 // Server limits: a slow or hostile client cannot hold a connection or memory
 // for long. Bodies are limited per route by the handlers (1 MiB, 64 MiB).
 const (
@@ -53,6 +70,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	defer logs.Close()
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	logger.Info("starting", slog.Any("config", cfg))
+	tuneGC(env)
 
 	if err := db.Migrate(ctx, cfg.Direct(), "up", logWriter{logger}); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -351,5 +352,27 @@ func TestEnv_ReachesThePool(t *testing.T) {
 	c := pool.Config()
 	if c.MinConns != 3 || c.MaxConns != 8 || c.MaxConnLifetime != 7*time.Minute || c.ConnConfig.ConnectTimeout != 1500*time.Millisecond {
 		t.Fatalf("pool min %d max %d lifetime %s connect timeout %s", c.MinConns, c.MaxConns, c.MaxConnLifetime, c.ConnConfig.ConnectTimeout)
+	}
+}
+
+// TestTuneGC_DefaultsToGCPercentUnlessGOGCIsSet: the runtime has already
+// read GOGC when the operator set it, and serve leaves that alone.
+func TestTuneGC_DefaultsToGCPercentUnlessGOGCIsSet(t *testing.T) {
+	current := func() int {
+		p := debug.SetGCPercent(100)
+		debug.SetGCPercent(p)
+		return p
+	}
+	defer debug.SetGCPercent(current())
+
+	debug.SetGCPercent(100)
+	tuneGC(env())
+	if p := current(); p != gcPercent {
+		t.Fatalf("without GOGC: %d, want %d", p, gcPercent)
+	}
+	debug.SetGCPercent(150) // as the runtime would have set GOGC=150
+	tuneGC(env("GOGC", "150"))
+	if p := current(); p != 150 {
+		t.Fatalf("with GOGC=150: %d, want it left at 150", p)
 	}
 }

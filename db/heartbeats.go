@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,16 +35,22 @@ type HeartbeatResult struct {
 // batches grow by themselves. One batch is written at a time unless batches
 // are full (the database is slow, or the load beyond what one connection
 // writes): then up to maxInflight, each on a connection of its own.
+//
+// No goroutine of its own stands between a request and the database: the
+// Write that finds nothing being written starts the batch, and a batch,
+// once written, starts the next with what queued meanwhile. So whenever
+// heartbeats wait, a batch is under way that will take them.
 type HeartbeatWriter struct {
 	pool        *Pool
-	queue       chan *pending
-	finished    chan struct{} // a batch has been written
 	maxBatch    int
 	maxInflight int
 	timeout     time.Duration
 	wg          sync.WaitGroup // batches being written
-	done        chan struct{}  // closed by Close
-	stopped     chan struct{}  // closed when loop returns
+
+	mu       sync.Mutex
+	queue    []*pending // waiting for a batch
+	inflight int        // batches being written
+	closed   bool
 
 	batches, heartbeats atomic.Int64 // written so far, for metrics
 }
@@ -72,38 +79,35 @@ const (
 	heartbeatInflight = 4
 )
 
-// NewHeartbeatWriter starts a writer on pool.
+// NewHeartbeatWriter returns a writer on pool.
 func NewHeartbeatWriter(pool *Pool) *HeartbeatWriter {
 	return newHeartbeatWriter(pool, heartbeatBatch, heartbeatInflight)
 }
 
 func newHeartbeatWriter(pool *Pool, maxBatch, maxInflight int) *HeartbeatWriter {
-	w := &HeartbeatWriter{
-		pool:  pool,
-		queue: make(chan *pending, maxBatch*maxInflight),
-		// One more than maxInflight: Close may start a last batch.
-		finished:    make(chan struct{}, maxInflight+1),
+	return &HeartbeatWriter{
+		pool:        pool,
 		maxBatch:    maxBatch,
 		maxInflight: maxInflight,
 		// A batch may wait for a connection as a request would, then write.
 		timeout: pool.timeout + 10*time.Second,
-		done:    make(chan struct{}),
-		stopped: make(chan struct{}),
 	}
-	go w.loop()
-	return w
 }
 
 // Write queues a heartbeat and waits until its batch has committed (or ctx
 // ends: the heartbeat may then still be written, unacknowledged).
 func (w *HeartbeatWriter) Write(ctx context.Context, hb Heartbeat) (HeartbeatResult, error) {
 	p := &pending{hb: hb, done: make(chan outcome, 1)}
-	select {
-	case w.queue <- p:
-	case <-w.done:
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
 		return HeartbeatResult{}, ErrWriterClosed
-	case <-ctx.Done():
-		return HeartbeatResult{}, ctx.Err()
+	}
+	w.queue = append(w.queue, p)
+	batch := w.next()
+	w.mu.Unlock()
+	if batch != nil {
+		go w.write(batch)
 	}
 	select {
 	case o := <-p.done:
@@ -113,77 +117,43 @@ func (w *HeartbeatWriter) Write(ctx context.Context, hb Heartbeat) (HeartbeatRes
 	}
 }
 
-// Close stops taking heartbeats and waits for the batches under way. Call
-// it once nothing calls Write any more (after the HTTP server's shutdown).
+// Close refuses new heartbeats and waits until those queued are written.
+// Call it once nothing calls Write any more (after the HTTP server's
+// shutdown).
 func (w *HeartbeatWriter) Close() {
-	close(w.done)
-	<-w.stopped
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
 	w.wg.Wait()
 }
 
-func (w *HeartbeatWriter) loop() {
-	defer close(w.stopped)
-	var batch []*pending
-	inflight := 0
-	for {
-		// Start the batch when nothing is being written, or when it is full
-		// and a slot is free; first take what is already waiting.
-		if len(batch) > 0 && (inflight == 0 || len(batch) == w.maxBatch && inflight < w.maxInflight) {
-			batch = w.take(batch)
-			w.start(batch)
-			batch, inflight = nil, inflight+1
-			continue
-		}
-		queue := w.queue
-		if len(batch) == w.maxBatch {
-			queue = nil // full: wait for a slot
-		}
-		select {
-		case p := <-queue:
-			batch = append(batch, p)
-		case <-w.finished:
-			inflight--
-		case <-w.done:
-			if len(batch) > 0 {
-				w.start(batch)
-			}
-			w.failQueued()
-			return
-		}
+// next takes the next batch off the queue, if one may start: when nothing
+// is being written, or when a full batch waits and a slot is free. Called
+// with mu held.
+func (w *HeartbeatWriter) next() []*pending {
+	n := len(w.queue)
+	if n == 0 || w.inflight > 0 && (n < w.maxBatch || w.inflight >= w.maxInflight) {
+		return nil
 	}
-}
-
-// take adds to batch what is already queued, up to a full batch.
-func (w *HeartbeatWriter) take(batch []*pending) []*pending {
-	for len(batch) < w.maxBatch {
-		select {
-		case p := <-w.queue:
-			batch = append(batch, p)
-		default:
-			return batch
-		}
-	}
+	n = min(n, w.maxBatch)
+	batch := slices.Clone(w.queue[:n])
+	w.queue = append(w.queue[:0], w.queue[n:]...)
+	w.inflight++
+	w.wg.Add(1)
 	return batch
 }
 
-func (w *HeartbeatWriter) start(batch []*pending) {
-	w.wg.Add(1)
-	go func() {
-		defer w.wg.Done()
+// write writes batch, then each batch that queued meanwhile, until there
+// is none or another writer takes over.
+func (w *HeartbeatWriter) write(batch []*pending) {
+	for batch != nil {
 		w.flush(batch)
-		w.finished <- struct{}{} // never blocks (see newHeartbeatWriter)
-	}()
-}
-
-// failQueued answers whatever is still queued once the writer closes.
-func (w *HeartbeatWriter) failQueued() {
-	for {
-		select {
-		case p := <-w.queue:
-			p.done <- outcome{err: ErrWriterClosed}
-		default:
-			return
-		}
+		w.mu.Lock()
+		w.inflight--
+		next := w.next()
+		w.mu.Unlock()
+		w.wg.Done()
+		batch = next
 	}
 }
 

@@ -193,3 +193,46 @@ func TestHeartbeatWriter_RefusalsAndOutages(t *testing.T) {
 		t.Fatalf("with the database down: %v, want ErrUnavailable", err)
 	}
 }
+
+// TestHeartbeatWriter_CloseWritesWhatIsQueuedAndRefusesTheRest: heartbeats
+// queued behind a slow batch when Close is called are still written and
+// acknowledged, Close returns only once they are stored, and a Write after
+// it is refused.
+func TestHeartbeatWriter_CloseWritesWhatIsQueuedAndRefusesTheRest(t *testing.T) {
+	t.Parallel()
+	proxy := dbtest.NewProxy(t)
+	p, conn := openPoolOn(t, proxy.URL(dbtest.NewDatabase(t)), dbtest.SmallPool)
+	profiles, movie := viewers(t, p, 11)
+	w := db.NewHeartbeatWriter(p)
+	proxy.SetLatency(200 * time.Millisecond)
+	write := func(pr db.Profile) error {
+		res, err := w.Write(context.Background(), db.Heartbeat{ProfileID: pr.ID, UserID: pr.UserID, TitleID: movie, Position: 60})
+		if err == nil && !res.Written {
+			t.Errorf("%s: not written", pr.Name)
+		}
+		return err
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := write(profiles[0]); err != nil {
+			t.Error(err)
+		}
+	})
+	time.Sleep(50 * time.Millisecond) // the first is being written
+	for _, pr := range profiles[1:10] {
+		wg.Go(func() {
+			if err := write(pr); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	time.Sleep(50 * time.Millisecond) // the others are queued
+	w.Close()
+	if n := dbtest.Count(t, conn, "SELECT count(*) FROM bookmarks"); n != 10 {
+		t.Errorf("%d bookmarks once Close returned, want 10", n)
+	}
+	wg.Wait()
+	if err := write(profiles[10]); !errors.Is(err, db.ErrWriterClosed) {
+		t.Errorf("a write after Close: %v, want ErrWriterClosed", err)
+	}
+}

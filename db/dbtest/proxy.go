@@ -1,8 +1,12 @@
 package dbtest
 
 import (
+	"math/rand/v2"
 	"net"
 	"net/url"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -33,7 +37,7 @@ func NewProxy(t testing.TB) *Proxy {
 	if pooler := poolerURL(t); pooler != nil {
 		server = pooler
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := listenBelowEphemeral()
 	if err != nil {
 		t.Fatalf("dbtest: proxy listen: %v", err)
 	}
@@ -42,6 +46,34 @@ func NewProxy(t testing.TB) *Proxy {
 	go p.accept(ln)
 	t.Cleanup(func() { p.Refuse() })
 	return p
+}
+
+// listenBelowEphemeral listens on a free port below the kernel's ephemeral
+// range. While a proxy refuses, clients keep connecting to its port; one
+// whose ephemeral source port happens to be that very port connects to
+// itself (a TCP self-connect) and holds the port, so that Pass could not
+// listen on it again. Source ports never come from below the range.
+func listenBelowEphemeral() (net.Listener, error) {
+	low := 32768 // Linux's default start of the range
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				low = n
+			}
+		}
+	}
+	const first = 10000
+	if low <= first {
+		return net.Listen("tcp", "127.0.0.1:0")
+	}
+	var err error
+	for range 100 {
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(first+rand.IntN(low-first)))); err == nil {
+			return ln, nil
+		}
+	}
+	return nil, err
 }
 
 // URL is conn with its host replaced by the proxy's address.

@@ -76,6 +76,26 @@ func TestHeartbeatWriter_ManyAtOnceAreBatchedAndEachAcknowledgedOneIsStored(t *t
 	}
 }
 
+// queueBehindOne writes first through w and, once it is being written (the
+// proxy holding the answer back), the rest, which queue behind it. It
+// returns at once; the WaitGroup tells when every write has returned, each
+// of which must have written its heartbeat.
+func queueBehindOne(t *testing.T, w *db.HeartbeatWriter, movie uuid.UUID, first db.Profile, rest []db.Profile) *sync.WaitGroup {
+	write := func(pr db.Profile) {
+		res, err := w.Write(context.Background(), db.Heartbeat{ProfileID: pr.ID, UserID: pr.UserID, TitleID: movie, Position: 60})
+		if err != nil || !res.Written {
+			t.Errorf("%s: %+v %v", pr.Name, res, err)
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { write(first) })
+	time.Sleep(50 * time.Millisecond) // the first is being written, alone
+	for _, pr := range rest {
+		wg.Go(func() { write(pr) })
+	}
+	return &wg
+}
+
 func TestHeartbeatWriter_HeartbeatsArrivingDuringAWriteAllGoInTheNextBatch(t *testing.T) {
 	t.Parallel()
 	proxy := dbtest.NewProxy(t)
@@ -83,19 +103,8 @@ func TestHeartbeatWriter_HeartbeatsArrivingDuringAWriteAllGoInTheNextBatch(t *te
 	profiles, movie := viewers(t, p, 21)
 	w := db.NewHeartbeatWriter(p)
 	defer w.Close()
-	write := func(pr db.Profile) {
-		if _, err := w.Write(context.Background(), db.Heartbeat{ProfileID: pr.ID, UserID: pr.UserID, TitleID: movie, Position: 60}); err != nil {
-			t.Error(err)
-		}
-	}
 	proxy.SetLatency(300 * time.Millisecond)
-	var wg sync.WaitGroup
-	wg.Go(func() { write(profiles[0]) })
-	time.Sleep(50 * time.Millisecond) // the first is being written, alone
-	for _, pr := range profiles[1:] {
-		wg.Go(func() { write(pr) })
-	}
-	wg.Wait()
+	queueBehindOne(t, w, movie, profiles[0], profiles[1:]).Wait()
 	if b := db.Batches(w); b != 2 {
 		t.Errorf("%d batches, want 2: the one under way, then the twenty that waited for it", b)
 	}
@@ -205,34 +214,15 @@ func TestHeartbeatWriter_CloseWritesWhatIsQueuedAndRefusesTheRest(t *testing.T) 
 	profiles, movie := viewers(t, p, 11)
 	w := db.NewHeartbeatWriter(p)
 	proxy.SetLatency(200 * time.Millisecond)
-	write := func(pr db.Profile) error {
-		res, err := w.Write(context.Background(), db.Heartbeat{ProfileID: pr.ID, UserID: pr.UserID, TitleID: movie, Position: 60})
-		if err == nil && !res.Written {
-			t.Errorf("%s: not written", pr.Name)
-		}
-		return err
-	}
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := write(profiles[0]); err != nil {
-			t.Error(err)
-		}
-	})
-	time.Sleep(50 * time.Millisecond) // the first is being written
-	for _, pr := range profiles[1:10] {
-		wg.Go(func() {
-			if err := write(pr); err != nil {
-				t.Error(err)
-			}
-		})
-	}
+	writes := queueBehindOne(t, w, movie, profiles[0], profiles[1:10])
 	time.Sleep(50 * time.Millisecond) // the others are queued
 	w.Close()
 	if n := dbtest.Count(t, conn, "SELECT count(*) FROM bookmarks"); n != 10 {
 		t.Errorf("%d bookmarks once Close returned, want 10", n)
 	}
-	wg.Wait()
-	if err := write(profiles[10]); !errors.Is(err, db.ErrWriterClosed) {
+	writes.Wait()
+	last := profiles[10]
+	if _, err := w.Write(context.Background(), db.Heartbeat{ProfileID: last.ID, UserID: last.UserID, TitleID: movie, Position: 60}); !errors.Is(err, db.ErrWriterClosed) {
 		t.Errorf("a write after Close: %v, want ErrWriterClosed", err)
 	}
 }

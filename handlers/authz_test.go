@@ -275,7 +275,7 @@ func TestAuthz_NewAdminRouteIsGuardedWithoutChecksOfItsOwn(t *testing.T) {
 	t.Parallel()
 	var ran atomic.Int64
 	w := newAuthzWorld(t, func(r *router, _ Deps) {
-		r.admin.HandleFunc("/admin/danger/{titleID}", func(w http.ResponseWriter, _ *http.Request) {
+		r.admin.HandleFunc("/danger/{titleID}", func(w http.ResponseWriter, _ *http.Request) {
 			ran.Add(1)
 			w.WriteHeader(http.StatusNoContent)
 		}).Methods(http.MethodDelete)

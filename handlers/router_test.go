@@ -28,7 +28,7 @@ func TestUnknownRoute_ProblemJSON404(t *testing.T) {
 }
 
 // TestRouter_EveryPathFindsItsOwnRoute: each route's path, filled in, is
-// matched by that route's template (the guarded groups are picked by a plain
+// matched by that route's template (the profile group is picked by a plain
 // prefix, and must not swallow or lose a path); near misses match nothing.
 func TestRouter_EveryPathFindsItsOwnRoute(t *testing.T) {
 	t.Parallel()

@@ -499,7 +499,39 @@ WITH exact AS (
       AND w.name_key <> $2::text AND NOT (w.name_key > $2::text AND w.name_key < $8::text)
     ORDER BY w.name_key, w.id
     LIMIT $1
+), probe AS (
+    -- Matches of any kind, age or place, enough to tell a rare text from a
+    -- common one; LIMIT keeps this a scan of its own, of the trigram index.
+    SELECT t.id, t.name_key, t.kind, t.min_age
+    FROM titles t
+    WHERE t.name ILIKE '%' || $6::text || '%' ESCAPE '\'
+      AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) < $1
+    LIMIT $12::int
+), farther AS (
+    SELECT w.id, w.name_key
+    FROM (
+        SELECT t.id, t.name_key
+        FROM titles t
+        WHERE (t.name_key, t.id) > ($9::text, $10::uuid)
+          AND t.kind <> 'episode' AND t.min_age <= $7::smallint
+          AND (SELECT count(*) FROM probe) >= $12::int
+        ORDER BY t.name_key, t.id
+        LIMIT $13::int
+    ) w
+    WHERE w.name_key LIKE (SELECT '%' || lower($6::text) || '%') ESCAPE '\'
+      AND w.name_key <> $2::text AND NOT (w.name_key > $2::text AND w.name_key < $8::text)
+    ORDER BY w.name_key, w.id
+    LIMIT $1
 ), sparse AS (
+    SELECT m.id, m.name_key
+    FROM probe m
+    WHERE (SELECT count(*) FROM probe) < $12::int
+      AND (m.name_key, m.id) > ($9::text, $10::uuid)
+      AND m.name_key <> $2::text AND NOT (m.name_key > $2::text AND m.name_key < $8::text)
+      AND m.kind <> 'episode' AND m.min_age <= $7::smallint
+    ORDER BY m.name_key, m.id
+    LIMIT $1
+), everywhere AS (
     SELECT m.id, m.name_key
     FROM (
         -- OFFSET 0 keeps this a scan of its own, which only the trigram index can serve.
@@ -508,7 +540,8 @@ WITH exact AS (
         WHERE t.name ILIKE '%' || $6::text || '%' ESCAPE '\'
         OFFSET 0
     ) m
-    WHERE (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) < $1
+    WHERE (SELECT count(*) FROM probe) >= $12::int
+      AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM farther) < $1
       AND (m.name_key, m.id) > ($9::text, $10::uuid)
       AND m.name_key <> $2::text AND NOT (m.name_key > $2::text AND m.name_key < $8::text)
       AND m.kind <> 'episode' AND m.min_age <= $7::smallint
@@ -517,11 +550,15 @@ WITH exact AS (
 ), found AS (
     SELECT 0 AS rank, id, name_key FROM exact
     UNION ALL SELECT 1, id, name_key FROM prefix
-    -- The walk's matches, unless it found too few: then the trigram
-    -- index's, which include them.
+    -- The rest from the first branch that is sure of its page: the walk's
+    -- matches if it filled the page; else every match, if there were few;
+    -- else the farther walk's, if it filled the page; else every match.
     UNION ALL SELECT 2, id, name_key FROM dense
         WHERE (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) >= $1
     UNION ALL SELECT 2, id, name_key FROM sparse
+    UNION ALL SELECT 2, id, name_key FROM farther
+        WHERE (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM farther) >= $1
+    UNION ALL SELECT 2, id, name_key FROM everywhere
 )
 SELECT f.rank::int AS rank, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres
 FROM found f
@@ -542,6 +579,8 @@ type TitleSearchParams struct {
 	RestKey  string
 	RestID   uuid.UUID
 	Walk     int32
+	Probe    int32
+	Far      int32
 }
 
 type TitleSearchRow struct {
@@ -565,8 +604,13 @@ type TitleSearchRow struct {
 //	the rest where matches are dense: a walk of titles_listed_name_key_idx (alone:
 //	it covers what is tested) from the cursor on, which stops as soon as the
 //	page is full, and after @walk keys at most;
-//	the rest where the walk found too few: every match after the cursor,
-//	from the trigram index titles_name_trgm_idx, then a top-N sort.
+//	the rest where the walk found too few: the matches of the trigram index
+//	titles_name_trgm_idx, at most @probe of them. Fewer than that is every
+//	match there is: those after the cursor, top-N sorted, are the page.
+//	@probe or more is a common text whose matches are bunched elsewhere in
+//	name order (as "of the" is): sorting them all would fetch each one, so
+//	the walk goes on instead, up to @far keys, and only if that too finds
+//	too few are every match of the trigram index sorted.
 func (q *Queries) TitleSearch(ctx context.Context, arg TitleSearchParams) ([]TitleSearchRow, error) {
 	rows, err := q.db.Query(ctx, titleSearch,
 		arg.Lim,
@@ -580,6 +624,8 @@ func (q *Queries) TitleSearch(ctx context.Context, arg TitleSearchParams) ([]Tit
 		arg.RestKey,
 		arg.RestID,
 		arg.Walk,
+		arg.Probe,
+		arg.Far,
 	)
 	if err != nil {
 		return nil, err

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -120,11 +119,7 @@ func BenchmarkCatalogSearch(b *testing.B) {
 	b.Run("sql", func(b *testing.B) {
 		w.measure(b, func(i int) {
 			q := benchQueries[i%len(benchQueries)]
-			lo := strings.ToLower(q)
-			hi, _ := db.PrefixEnd(lo)
-			_, err := w.pool.TitleSearch(context.Background(), db.TitleSearchParams{
-				Walk: searchWalk, Lo: lo, Hi: hi, Pattern: db.EscapeLike(q), MaxAge: adultAge, Lim: defaultLimit + 1,
-			})
+			_, err := w.pool.TitleSearch(context.Background(), w.cat.searchParams(q, searchKeyset{}, adultAge, defaultLimit+1))
 			if err != nil {
 				b.Fatal(err)
 			}

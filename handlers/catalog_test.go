@@ -204,8 +204,9 @@ func TestSearch_ExactThenPrefixThenTheRest(t *testing.T) {
 // TestSearch_PropertySameAsSubstringMatchInGo: for random queries over a
 // catalog of random names, walking every page of the search returns exactly
 // the titles whose lower-cased name contains the lower-cased query, each
-// once, ranked; with a walk of every size, so that both the ordered walk and
-// the trigram index find matches.
+// once, ranked; with walks of several sizes, so that every way TitleSearch
+// has of finding the rest is taken: the walk, the few matches of the
+// trigram index, the farther walk when it finds many, all of them sorted.
 func TestSearch_PropertySameAsSubstringMatchInGo(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 11))
@@ -233,7 +234,7 @@ func TestSearch_PropertySameAsSubstringMatchInGo(t *testing.T) {
 		}
 	}
 
-	for _, walk := range []int32{1, 5, 2000} {
+	for _, walk := range []int32{1, 5, 20, 2000} {
 		t.Run(fmt.Sprintf("walk %d", walk), func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, func(o *options) { o.walk = walk })

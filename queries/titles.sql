@@ -69,8 +69,13 @@ LIMIT @lim;
 --   the rest where matches are dense: a walk of titles_listed_name_key_idx (alone:
 --   it covers what is tested) from the cursor on, which stops as soon as the
 --   page is full, and after @walk keys at most;
---   the rest where the walk found too few: every match after the cursor,
---   from the trigram index titles_name_trgm_idx, then a top-N sort.
+--   the rest where the walk found too few: the matches of the trigram index
+--   titles_name_trgm_idx, at most @probe of them. Fewer than that is every
+--   match there is: those after the cursor, top-N sorted, are the page.
+--   @probe or more is a common text whose matches are bunched elsewhere in
+--   name order (as "of the" is): sorting them all would fetch each one, so
+--   the walk goes on instead, up to @far keys, and only if that too finds
+--   too few are every match of the trigram index sorted.
 WITH exact AS (
     SELECT t.id, t.name_key
     FROM titles t
@@ -105,7 +110,39 @@ WITH exact AS (
       AND w.name_key <> @lo::text AND NOT (w.name_key > @lo::text AND w.name_key < @hi::text)
     ORDER BY w.name_key, w.id
     LIMIT @lim
+), probe AS (
+    -- Matches of any kind, age or place, enough to tell a rare text from a
+    -- common one; LIMIT keeps this a scan of its own, of the trigram index.
+    SELECT t.id, t.name_key, t.kind, t.min_age
+    FROM titles t
+    WHERE t.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
+      AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) < @lim
+    LIMIT @probe::int
+), farther AS (
+    SELECT w.id, w.name_key
+    FROM (
+        SELECT t.id, t.name_key
+        FROM titles t
+        WHERE (t.name_key, t.id) > (@rest_key::text, @rest_id::uuid)
+          AND t.kind <> 'episode' AND t.min_age <= @max_age::smallint
+          AND (SELECT count(*) FROM probe) >= @probe::int
+        ORDER BY t.name_key, t.id
+        LIMIT @far::int
+    ) w
+    WHERE w.name_key LIKE (SELECT '%' || lower(@pattern::text) || '%') ESCAPE '\'
+      AND w.name_key <> @lo::text AND NOT (w.name_key > @lo::text AND w.name_key < @hi::text)
+    ORDER BY w.name_key, w.id
+    LIMIT @lim
 ), sparse AS (
+    SELECT m.id, m.name_key
+    FROM probe m
+    WHERE (SELECT count(*) FROM probe) < @probe::int
+      AND (m.name_key, m.id) > (@rest_key::text, @rest_id::uuid)
+      AND m.name_key <> @lo::text AND NOT (m.name_key > @lo::text AND m.name_key < @hi::text)
+      AND m.kind <> 'episode' AND m.min_age <= @max_age::smallint
+    ORDER BY m.name_key, m.id
+    LIMIT @lim
+), everywhere AS (
     SELECT m.id, m.name_key
     FROM (
         -- OFFSET 0 keeps this a scan of its own, which only the trigram index can serve.
@@ -114,7 +151,8 @@ WITH exact AS (
         WHERE t.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
         OFFSET 0
     ) m
-    WHERE (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) < @lim
+    WHERE (SELECT count(*) FROM probe) >= @probe::int
+      AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM farther) < @lim
       AND (m.name_key, m.id) > (@rest_key::text, @rest_id::uuid)
       AND m.name_key <> @lo::text AND NOT (m.name_key > @lo::text AND m.name_key < @hi::text)
       AND m.kind <> 'episode' AND m.min_age <= @max_age::smallint
@@ -123,11 +161,15 @@ WITH exact AS (
 ), found AS (
     SELECT 0 AS rank, id, name_key FROM exact
     UNION ALL SELECT 1, id, name_key FROM prefix
-    -- The walk's matches, unless it found too few: then the trigram
-    -- index's, which include them.
+    -- The rest from the first branch that is sure of its page: the walk's
+    -- matches if it filled the page; else every match, if there were few;
+    -- else the farther walk's, if it filled the page; else every match.
     UNION ALL SELECT 2, id, name_key FROM dense
         WHERE (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) >= @lim
     UNION ALL SELECT 2, id, name_key FROM sparse
+    UNION ALL SELECT 2, id, name_key FROM farther
+        WHERE (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM farther) >= @lim
+    UNION ALL SELECT 2, id, name_key FROM everywhere
 )
 SELECT f.rank::int AS rank, sqlc.embed(d)
 FROM found f

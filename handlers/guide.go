@@ -150,20 +150,30 @@ func (h *epg) fillWindow(ctx context.Context, rows []guideRow, from, to time.Tim
 	if len(rows) == 0 {
 		return nil
 	}
-	byID := make(map[string]*guideRow, len(rows))
+	index := make(map[string]int, len(rows)) // channel id → row
 	ids := make([]string, len(rows))
 	for i := range rows {
 		ids[i] = rows[i].Channel.ID.String()
-		byID[ids[i]] = &rows[i]
+		index[ids[i]] = i
 	}
 	progs, err := h.pool.ProgrammeWindow(ctx, db.ProgrammeWindowParams{ChannelIds: ids, FromAt: from, ToAt: to, MaxAge: viewerMaxAge(ctx)})
 	if err != nil {
 		return err
 	}
+	// Each row's programmes are a piece of one array, sized by a first
+	// count, rather than a hundred slices grown by thousands of appends.
+	counts := make([]int, len(rows))
 	for _, p := range progs {
-		if g := byID[p.ChannelID]; g != nil {
-			g.Programmes = append(g.Programmes, programmeOf(p))
-		}
+		counts[index[p.ChannelID]]++
+	}
+	all, start := make([]programme, len(progs)), 0
+	for i, n := range counts {
+		rows[i].Programmes = all[start : start : start+n]
+		start += n
+	}
+	for _, p := range progs {
+		g := &rows[index[p.ChannelID]]
+		g.Programmes = append(g.Programmes, programmeOf(p))
 	}
 	for _, g := range rows {
 		// RFC 3339 times in UTC sort as text; the query's rows usually come

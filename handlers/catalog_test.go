@@ -202,11 +202,13 @@ func TestSearch_ExactThenPrefixThenTheRest(t *testing.T) {
 }
 
 // TestSearch_PropertySameAsSubstringMatchInGo: for random queries over a
-// catalog of random names, walking every page of the search returns exactly
-// the titles whose lower-cased name contains the lower-cased query, each
-// once, ranked; with walks of several sizes, so that every way TitleSearch
-// has of finding the rest is taken: the walk, the few matches of the
-// trigram index, the farther walk when it finds many, all of them sorted.
+// catalog of random names and ratings, walking every page of the search
+// returns exactly the titles whose lower-cased name contains the
+// lower-cased query, each once, ranked, and for a kids profile only those
+// rated 7 or under; with walks of several sizes, so that every way
+// TitleSearch has of finding the rest is taken: the walk, the few matches
+// of the trigram index, the farther walk when it finds many, all of them
+// sorted.
 func TestSearch_PropertySameAsSubstringMatchInGo(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 11))
@@ -219,11 +221,11 @@ func TestSearch_PropertySameAsSubstringMatchInGo(t *testing.T) {
 		return string(r)
 	}
 	var catalogNames []string
-	seen := map[string]bool{}
+	rating := map[string]int16{}
 	for len(catalogNames) < 150 {
 		n := strings.TrimSpace(randomText(1 + rng.IntN(8)))
-		if n != "" && !seen[n] {
-			seen[n] = true
+		if _, seen := rating[n]; n != "" && !seen {
+			rating[n] = []int16{0, 7, 13, 16, 18}[rng.IntN(5)]
 			catalogNames = append(catalogNames, n)
 		}
 	}
@@ -239,19 +241,27 @@ func TestSearch_PropertySameAsSubstringMatchInGo(t *testing.T) {
 			t.Parallel()
 			f := setup(t, func(o *options) { o.walk = walk })
 			a := f.register(t, "Prop")
+			var kid profile
+			a.api.Do(http.MethodPost, "/v1/profiles", map[string]any{"name": "Kid", "kids": true}).JSON(t, &kid)
 			for _, n := range catalogNames {
-				f.addTitle(t, titleSpec{name: n})
+				f.addTitle(t, titleSpec{name: n, minAge: rating[n]})
 			}
 			for _, q := range queries {
-				var want []string
+				var want, wantKid []string
 				for _, n := range catalogNames {
 					if strings.Contains(strings.ToLower(n), strings.ToLower(q)) {
 						want = append(want, n)
+						if rating[n] <= 7 {
+							wantKid = append(wantKid, n)
+						}
 					}
 				}
 				got := names(search(t, a, q, ""))
 				if !sameSet(got, want) {
 					t.Fatalf("search %q:\n got %q\nwant %q (any order)", q, got, want)
+				}
+				if gotKid := names(search(t, a, q, "&profile_id="+kid.ID.String())); !sameSet(gotKid, wantKid) {
+					t.Fatalf("search %q for a kids profile:\n got %q\nwant %q (any order)", q, gotKid, wantKid)
 				}
 				lq := strings.ToLower(q)
 				rank := func(n string) int {

@@ -197,7 +197,7 @@ const maxQuery = 100
 // where a query matches more than about 1 title in 500, the page is found
 // there, usually long before the end of the walk. A text that the trigram
 // index finds in a fifth of that many titles or more is common: rather than
-// sort every match, the search walks on, four times as far (see
+// sort every match, the search walks again, four times as far (see
 // searchParams).
 const searchWalk = 10000
 

@@ -74,8 +74,9 @@ LIMIT @lim;
 --   match there is: those after the cursor, top-N sorted, are the page.
 --   @probe or more is a common text whose matches are bunched elsewhere in
 --   name order (as "of the" is): sorting them all would fetch each one, so
---   the walk goes on instead, up to @far keys, and only if that too finds
---   too few are every match of the trigram index sorted.
+--   a longer walk, of up to @far keys from the cursor, looks for the page,
+--   and only if that too finds too few are every match of the trigram index
+--   sorted.
 WITH exact AS (
     SELECT t.id, t.name_key
     FROM titles t

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"strings"
 	"unicode"
@@ -266,7 +267,7 @@ func (h *catalog) searchParams(q string, after searchKeyset, maxAge int16, limit
 	}
 	p := db.TitleSearchParams{
 		Rank: after.Rank, AfterKey: after.Key, AfterID: after.ID,
-		Walk: h.walk, Probe: max(h.walk/5, 1), Far: 4 * h.walk,
+		Walk: h.walk, Probe: max(h.walk/5, 1), Far: int32(min(4*int64(h.walk), math.MaxInt32)),
 		Lo: lo, Hi: hi, Pattern: db.EscapeLike(q), MaxAge: maxAge, Lim: int32(limit),
 	}
 	if after.Rank == 2 {

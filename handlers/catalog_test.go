@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -202,13 +203,13 @@ func TestSearch_ExactThenPrefixThenTheRest(t *testing.T) {
 }
 
 // TestSearch_PropertySameAsSubstringMatchInGo: for random queries over a
-// catalog of random names and ratings, walking every page of the search
-// returns exactly the titles whose lower-cased name contains the
-// lower-cased query, each once, ranked, and for a kids profile only those
-// rated 7 or under; with walks of several sizes, so that every way
-// TitleSearch has of finding the rest is taken: the walk, the few matches
-// of the trigram index, the farther walk when it finds many, all of them
-// sorted.
+// catalog of random names and ratings, some of them episodes, walking every
+// page of the search returns exactly the movies whose lower-cased name
+// contains the lower-cased query, in order: exact matches, prefix matches,
+// the rest, each by name then id; for a kids profile only those rated 7 or
+// under. With walks of several sizes, so that every way TitleSearch has of
+// finding the rest is taken: the walk, the few matches of the trigram
+// index, the farther walk when there are many, all of them sorted.
 func TestSearch_PropertySameAsSubstringMatchInGo(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 11))
@@ -220,13 +221,18 @@ func TestSearch_PropertySameAsSubstringMatchInGo(t *testing.T) {
 		}
 		return string(r)
 	}
-	var catalogNames []string
-	rating := map[string]int16{}
-	for len(catalogNames) < 150 {
+	type entry struct {
+		name    string
+		minAge  int16
+		episode bool // of a series no query finds; never a search result
+	}
+	var catalog []entry
+	seen := map[string]bool{}
+	for len(catalog) < 200 {
 		n := strings.TrimSpace(randomText(1 + rng.IntN(8)))
-		if _, seen := rating[n]; n != "" && !seen {
-			rating[n] = []int16{0, 7, 13, 16, 18}[rng.IntN(5)]
-			catalogNames = append(catalogNames, n)
+		if n != "" && !seen[n] {
+			seen[n] = true
+			catalog = append(catalog, entry{name: n, minAge: []int16{0, 7, 13, 16, 18}[rng.IntN(5)], episode: rng.IntN(4) == 0})
 		}
 	}
 	queries := []string{"%", "_", `\`, "é", "É", "a", "ab"}
@@ -236,58 +242,69 @@ func TestSearch_PropertySameAsSubstringMatchInGo(t *testing.T) {
 		}
 	}
 
-	for _, walk := range []int32{1, 5, 20, 2000} {
+	for _, walk := range []int32{1, 5, 20, 50, 2000} {
 		t.Run(fmt.Sprintf("walk %d", walk), func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, func(o *options) { o.walk = walk })
 			a := f.register(t, "Prop")
 			var kid profile
 			a.api.Do(http.MethodPost, "/v1/profiles", map[string]any{"name": "Kid", "kids": true}).JSON(t, &kid)
-			for _, n := range catalogNames {
-				f.addTitle(t, titleSpec{name: n, minAge: rating[n]})
+			show := f.addTitle(t, titleSpec{kind: "series", name: "Show"})
+			type movie struct {
+				key    string // the lower-cased name
+				id     uuid.UUID
+				minAge int16
+			}
+			var movies []movie
+			for i, e := range catalog {
+				if e.episode {
+					f.addTitle(t, titleSpec{kind: "episode", name: e.name, minAge: e.minAge, series: &show, season: 1, episode: int16(i + 1)})
+					continue
+				}
+				id := f.addTitle(t, titleSpec{name: e.name, minAge: e.minAge})
+				movies = append(movies, movie{key: strings.ToLower(e.name), id: id, minAge: e.minAge})
 			}
 			for _, q := range queries {
-				var want, wantKid []string
-				for _, n := range catalogNames {
-					if strings.Contains(strings.ToLower(n), strings.ToLower(q)) {
-						want = append(want, n)
-						if rating[n] <= 7 {
-							wantKid = append(wantKid, n)
-						}
-					}
-				}
-				got := names(search(t, a, q, ""))
-				if !sameSet(got, want) {
-					t.Fatalf("search %q:\n got %q\nwant %q (any order)", q, got, want)
-				}
-				if gotKid := names(search(t, a, q, "&profile_id="+kid.ID.String())); !sameSet(gotKid, wantKid) {
-					t.Fatalf("search %q for a kids profile:\n got %q\nwant %q (any order)", q, gotKid, wantKid)
-				}
 				lq := strings.ToLower(q)
-				rank := func(n string) int {
-					switch ln := strings.ToLower(n); {
-					case ln == lq:
+				rank := func(key string) int {
+					switch {
+					case key == lq:
 						return 0
-					case strings.HasPrefix(ln, lq):
+					case strings.HasPrefix(key, lq):
 						return 1
 					}
 					return 2
 				}
-				for i := 1; i < len(got); i++ {
-					if rank(got[i]) < rank(got[i-1]) {
-						t.Fatalf("search %q: %q ranked after %q", q, got[i], got[i-1])
+				var found []movie
+				for _, m := range movies {
+					if strings.Contains(m.key, lq) {
+						found = append(found, m)
+					}
+				}
+				slices.SortFunc(found, func(x, y movie) int {
+					return cmp.Or(cmp.Compare(rank(x.key), rank(y.key)), strings.Compare(x.key, y.key), strings.Compare(x.id.String(), y.id.String()))
+				})
+				for _, viewer := range []struct {
+					maxAge int16
+					query  string
+				}{{18, ""}, {7, "&profile_id=" + kid.ID.String()}} {
+					var want []uuid.UUID
+					for _, m := range found {
+						if m.minAge <= viewer.maxAge {
+							want = append(want, m.id)
+						}
+					}
+					var got []uuid.UUID
+					for _, ti := range search(t, a, q, viewer.query) {
+						got = append(got, ti.ID)
+					}
+					if !slices.Equal(got, want) {
+						t.Fatalf("search %q, max_age %d:\n got %v\nwant %v", q, viewer.maxAge, got, want)
 					}
 				}
 			}
 		})
 	}
-}
-
-func sameSet(a, b []string) bool {
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.Sort(a)
-	slices.Sort(b)
-	return slices.Equal(a, b)
 }
 
 func TestBrowse_EveryTitleOnceInOrderAndFilters(t *testing.T) {

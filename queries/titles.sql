@@ -69,14 +69,13 @@ LIMIT @lim;
 --   the rest where matches are dense: a walk of titles_listed_name_key_idx (alone:
 --   it covers what is tested) from the cursor on, which stops as soon as the
 --   page is full, and after @walk keys at most;
---   the rest where the walk found too few: the matches of the trigram index
---   titles_name_trgm_idx, at most @probe of them. Fewer than that is every
---   match there is: those after the cursor, top-N sorted, are the page.
+--   the rest where the walk found too few: its matches after the cursor
+--   from the trigram index titles_name_trgm_idx, at most @probe of them.
+--   Fewer than that is every one there is: top-N sorted, they are the page.
 --   @probe or more is a common text whose matches are bunched elsewhere in
 --   name order (as "of the" is): sorting them all would fetch each one, so
 --   a longer walk, of up to @far keys from the cursor, looks for the page,
---   and only if that too finds too few are every match of the trigram index
---   sorted.
+--   and only if that too finds too few are they all sorted.
 WITH exact AS (
     SELECT t.id, t.name_key
     FROM titles t
@@ -111,14 +110,31 @@ WITH exact AS (
       AND w.name_key <> @lo::text AND NOT (w.name_key > @lo::text AND w.name_key < @hi::text)
     ORDER BY w.name_key, w.id
     LIMIT @lim
+), matches AS NOT MATERIALIZED (
+    -- The rest from the trigram index; each use below reads it afresh, as
+    -- far as it needs.
+    SELECT m.id, m.name_key
+    FROM (
+        -- OFFSET 0 keeps this a scan of its own, which only the trigram index can serve.
+        SELECT t.id, t.name_key, t.kind, t.min_age
+        FROM titles t
+        WHERE t.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
+        OFFSET 0
+    ) m
+    WHERE (m.name_key, m.id) > (@rest_key::text, @rest_id::uuid)
+      AND m.name_key <> @lo::text AND NOT (m.name_key > @lo::text AND m.name_key < @hi::text)
+      AND m.kind <> 'episode' AND m.min_age <= @max_age::smallint
 ), probe AS (
-    -- Matches of any kind, age or place, enough to tell a rare text from a
-    -- common one; LIMIT keeps this a scan of its own, of the trigram index.
-    SELECT t.id, t.name_key, t.kind, t.min_age
-    FROM titles t
-    WHERE t.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
-      AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) < @lim
+    SELECT id, name_key
+    FROM matches
+    WHERE (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) < @lim
     LIMIT @probe::int
+), sparse AS (
+    SELECT id, name_key
+    FROM probe
+    WHERE (SELECT count(*) FROM probe) < @probe::int
+    ORDER BY name_key, id
+    LIMIT @lim
 ), farther AS (
     SELECT w.id, w.name_key
     FROM (
@@ -134,30 +150,12 @@ WITH exact AS (
       AND w.name_key <> @lo::text AND NOT (w.name_key > @lo::text AND w.name_key < @hi::text)
     ORDER BY w.name_key, w.id
     LIMIT @lim
-), sparse AS (
-    SELECT m.id, m.name_key
-    FROM probe m
-    WHERE (SELECT count(*) FROM probe) < @probe::int
-      AND (m.name_key, m.id) > (@rest_key::text, @rest_id::uuid)
-      AND m.name_key <> @lo::text AND NOT (m.name_key > @lo::text AND m.name_key < @hi::text)
-      AND m.kind <> 'episode' AND m.min_age <= @max_age::smallint
-    ORDER BY m.name_key, m.id
-    LIMIT @lim
 ), everywhere AS (
-    SELECT m.id, m.name_key
-    FROM (
-        -- OFFSET 0 keeps this a scan of its own, which only the trigram index can serve.
-        SELECT t.id, t.name_key, t.kind, t.min_age
-        FROM titles t
-        WHERE t.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
-        OFFSET 0
-    ) m
+    SELECT id, name_key
+    FROM matches
     WHERE (SELECT count(*) FROM probe) >= @probe::int
       AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM farther) < @lim
-      AND (m.name_key, m.id) > (@rest_key::text, @rest_id::uuid)
-      AND m.name_key <> @lo::text AND NOT (m.name_key > @lo::text AND m.name_key < @hi::text)
-      AND m.kind <> 'episode' AND m.min_age <= @max_age::smallint
-    ORDER BY m.name_key, m.id
+    ORDER BY name_key, id
     LIMIT @lim
 ), found AS (
     SELECT 0 AS rank, id, name_key FROM exact

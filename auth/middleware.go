@@ -84,6 +84,10 @@ func (g *Guard) Authenticate(next http.Handler) http.Handler {
 	})
 }
 
+// canonicalUUIDLength is the length of the only form of profile id accepted
+// (uuid.Parse also takes braces, a urn: prefix and no hyphens).
+const canonicalUUIDLength = len("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
+
 // RequireProfileOwner runs after Authenticate. It takes the profile from the
 // {profileID} path variable or else the profile_id query parameter, checks in
 // one indexed query that the caller owns it, and puts it in the context.
@@ -111,7 +115,7 @@ func (g *Guard) RequireProfileOwner(next http.Handler) http.Handler {
 			}
 		}
 		id, err := uuid.Parse(raw)
-		if err != nil || len(raw) != len(uuid.Nil.String()) {
+		if err != nil || len(raw) != canonicalUUIDLength {
 			g.fail(w, r, errNotOwner)
 			return
 		}

@@ -89,7 +89,7 @@ func newRouter(d Deps) *router {
 	// CPU a heartbeat costs the server).
 	profile := v1.MatcherFunc(under("/v1/profiles/")).Subrouter()
 	profile.Use(guard.Authenticate, guard.RequireProfileOwner)
-	profile.HandleFunc("/profiles/{profileID}/bookmarks/{titleID}", view.heartbeat).Methods(put)
+	profile.Handle("/profiles/{profileID}/bookmarks/{titleID}", quiet(view.heartbeat)).Methods(put)
 	profile.HandleFunc("/profiles/{profileID}/bookmarks/{titleID}", view.deleteBookmark).Methods(del)
 	profile.HandleFunc("/profiles/{profileID}/bookmarks", view.continueWatching).Methods(get)
 	profile.HandleFunc("/profiles/{profileID}", prof.get).Methods(get)

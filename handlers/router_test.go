@@ -151,6 +151,52 @@ func TestAccessLog_OneLinePerRequestWithoutHeadersOrTokens(t *testing.T) {
 	}
 }
 
+// TestAccessLog_QuietRouteLogsOnlyFailuresAndSlowAnswers: a heartbeat that
+// succeeds is counted, not logged; one that fails is logged, and so is a
+// success on a quiet route that took slowRequest or longer.
+func TestAccessLog_QuietRouteLogsOnlyFailuresAndSlowAnswers(t *testing.T) {
+	t.Parallel()
+	f := setup(t, func(o *options) {
+		o.extend = func(r *router, _ Deps) {
+			r.Handle("/v1/test/slow", quiet(func(w http.ResponseWriter, _ *http.Request) {
+				time.Sleep(slowRequest)
+				w.WriteHeader(http.StatusNoContent)
+			}))
+		}
+	})
+	a := f.register(t, "Player")
+	movie := f.addTitle(t, titleSpec{name: "Film"})
+	path := profilePath(a.profile, "/bookmarks/"+movie.String())
+	if got := a.api.Do(http.MethodPut, path, map[string]int{"position_seconds": 10}, "X-Request-ID", "hb-ok").Status; got != http.StatusNoContent {
+		t.Fatalf("heartbeat = %d", got)
+	}
+	if got := a.api.Do(http.MethodPut, path, map[string]int{"position_seconds": -1}, "X-Request-ID", "hb-bad").Status; got != http.StatusUnprocessableEntity {
+		t.Fatalf("negative heartbeat = %d", got)
+	}
+	if got := f.api.Do(http.MethodPut, path, map[string]int{"position_seconds": 10}, "X-Request-ID", "hb-anon").Status; got != http.StatusUnauthorized {
+		t.Fatalf("heartbeat without a token = %d", got)
+	}
+	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/v1/test/slow", nil)
+	req.Header.Set("X-Request-ID", "slow-ok")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	logged := map[string]bool{}
+	for _, l := range logLines(t, f.logs.String(), "request") {
+		if id, _ := l["request_id"].(string); id != "" {
+			logged[id] = true
+		}
+	}
+	for id, want := range map[string]bool{"hb-ok": false, "hb-bad": true, "hb-anon": true, "slow-ok": true} {
+		if logged[id] != want {
+			t.Errorf("request %s logged: %v, want %v\n%s", id, logged[id], want, f.logs.String())
+		}
+	}
+}
+
 func jsonNum(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)

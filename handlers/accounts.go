@@ -69,7 +69,7 @@ func (a *accounts) register(w http.ResponseWriter, r *http.Request) {
 		Password    string `json:"password"`
 		DisplayName string `json:"display_name"`
 	}
-	if err := decodeLimit(w, r, &in, maxAuthBytes); err != nil {
+	if err := decode(w, r, &in); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -116,7 +116,7 @@ func (a *accounts) login(w http.ResponseWriter, r *http.Request) {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}
-	if err := decodeLimit(w, r, &in, maxAuthBytes); err != nil {
+	if err := decode(w, r, &in); err != nil {
 		writeError(w, r, err)
 		return
 	}
@@ -149,7 +149,7 @@ type refreshBody struct {
 
 func readRefreshToken(w http.ResponseWriter, r *http.Request) (string, error) {
 	var in refreshBody
-	if err := decodeLimit(w, r, &in, maxAuthBytes); err != nil {
+	if err := decode(w, r, &in); err != nil {
 		return "", err
 	}
 	if in.RefreshToken == "" || len(in.RefreshToken) > 256 {

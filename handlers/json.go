@@ -11,12 +11,13 @@ import (
 	"reflect"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
 )
 
 // Body limits: past them the answer is 413.
 const (
 	maxBodyBytes = 1 << 20 // any JSON body
-	maxAuthBytes = 8 << 10 // credentials and tokens: nothing legitimate is larger
 	smallBody    = 4 << 10 // read in one allocation of the declared length
 )
 
@@ -30,12 +31,7 @@ const maxXMLBytes = 64 << 20
 // or a value of the wrong type (400). So `{"is_admin": true}` can never slip
 // through, and no proxy can read a body differently from us.
 func decode(w http.ResponseWriter, r *http.Request, dst any) error {
-	return decodeLimit(w, r, dst, maxBodyBytes)
-}
-
-// decodeLimit is decode with a smaller size limit.
-func decodeLimit(w http.ResponseWriter, r *http.Request, dst any, limit int64) error {
-	body, err := readBody(w, r, limit)
+	body, err := readBody(w, r, maxBodyBytes)
 	if err != nil {
 		return err
 	}
@@ -116,7 +112,8 @@ func size(n int64) string {
 
 // checkKeys makes sure body is a JSON object whose keys are fields of dst,
 // spelled exactly, each at most once: encoding/json alone would match keys
-// case-insensitively and let the last of two equal keys win.
+// case-insensitively and let the last of two equal keys win. It also names
+// a UUID field whose value is not one, which encoding/json does not.
 func checkKeys(body []byte, dst any) error {
 	fields := jsonFields(reflect.TypeOf(dst).Elem())
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -137,24 +134,47 @@ func checkKeys(body []byte, dst any) error {
 			return decodeError(err)
 		}
 		key := tok.(string) // inside an object, Token returns keys as strings
-		if !fields[key] {
+		typ, known := fields[key]
+		if !known {
 			return badRequest("unknown field %q", key)
 		}
 		if seen[key] {
 			return badRequest("field %q is given twice", key)
 		}
 		seen[key] = true
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
 			return decodeError(err)
+		}
+		if typ == uuidType || typ == reflect.PointerTo(uuidType) {
+			if err := checkUUID(key, value); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// jsonFields are the JSON names of a struct's fields.
-func jsonFields(t reflect.Type) map[string]bool {
-	out := map[string]bool{}
+var uuidType = reflect.TypeFor[uuid.UUID]()
+
+// checkUUID: a UUID field holds null or a string that is a UUID (400 for
+// another JSON type, 422 for another string).
+func checkUUID(key string, value json.RawMessage) error {
+	var s *string
+	if json.Unmarshal(value, &s) != nil {
+		return badRequest("field %q must be a string", key)
+	}
+	if s != nil {
+		if _, err := uuid.Parse(*s); err != nil {
+			return invalid(FieldError{Field: key, Message: "must be a UUID"})
+		}
+	}
+	return nil
+}
+
+// jsonFields maps the JSON names of a struct's fields to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -164,7 +184,7 @@ func jsonFields(t reflect.Type) map[string]bool {
 		if name == "" {
 			name = f.Name
 		}
-		out[name] = true
+		out[name] = f.Type
 	}
 	return out
 }
@@ -183,11 +203,19 @@ func decodeError(err error) *Error {
 		if typ.Field == "" {
 			return badRequest("the body must be a JSON object")
 		}
+		if strings.HasPrefix(typ.Value, "number") && integer(typ.Type.Kind()) {
+			// The right JSON type, but a value the field cannot hold.
+			return invalid(FieldError{Field: typ.Field, Message: "must be a whole number in the field's range"})
+		}
 		return badRequest("field %q must be %s", typ.Field, jsonKind(typ.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		return badRequest("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	}
 	return badRequest("the body is not valid JSON")
+}
+
+func integer(k reflect.Kind) bool {
+	return k >= reflect.Int && k <= reflect.Uint64
 }
 
 // jsonKind names a Go kind the way a JSON client thinks of it.

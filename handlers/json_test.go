@@ -8,13 +8,16 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/google/uuid"
 )
 
 func TestDecode(t *testing.T) {
 	t.Parallel()
 	type body struct {
-		Email string `json:"email"`
-		Age   int    `json:"age"`
+		Email string     `json:"email"`
+		Age   int        `json:"age"`
+		Ref   *uuid.UUID `json:"ref"`
 	}
 	cases := []struct {
 		name   string
@@ -28,6 +31,12 @@ func TestDecode(t *testing.T) {
 		{"trailing garbage", `{"email":"a"}x`, 400, "single JSON value"},
 		{"wrong type", `{"age":"three"}`, 400, `field "age" must be a number`},
 		{"wrong type string", `{"email":3}`, 400, `field "email" must be a string`},
+		{"number out of range", `{"age":99999999999999999999}`, 422, "invalid values"},
+		{"fraction for a whole number", `{"age":1.5}`, 422, "invalid values"},
+		{"uuid", `{"ref":"0b6f3c1e-5a4d-4a8e-9f1e-2d3c4b5a6f70"}`, 0, ""},
+		{"null uuid", `{"ref":null}`, 0, ""},
+		{"not a uuid", `{"ref":"nope"}`, 422, "invalid values"},
+		{"uuid as a number", `{"ref":3}`, 400, `field "ref" must be a string`},
 		{"array", `[1,2]`, 400, "must be a JSON object"},
 		{"empty", ``, 400, "empty"},
 		{"malformed", `{"email":`, 400, "ends too early"},
@@ -54,6 +63,9 @@ func TestDecode(t *testing.T) {
 			var e *Error
 			if !errors.As(err, &e) || e.Status != c.status || !strings.Contains(e.Detail, c.detail) {
 				t.Fatalf("decode = %v, want %d containing %q", err, c.status, c.detail)
+			}
+			if e.Status == http.StatusUnprocessableEntity && (len(e.Fields) != 1 || !strings.Contains(c.in, `"`+e.Fields[0].Field+`"`)) {
+				t.Fatalf("decode = %v with fields %v, want the field named", err, e.Fields)
 			}
 		})
 	}
@@ -126,7 +138,7 @@ func TestPositionBody_OtherFormsKeepDecodesAnswers(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
 		`{"position_seconds":1,"position_seconds":2}`: `field "position_seconds" is given twice`,
-		`{"position_seconds":1.5}`:                    `field "position_seconds" must be a number`,
+		`{"position_seconds":"1"}`:                    `field "position_seconds" must be a number`,
 		`{"position_seconds":1,"x":2}`:                `unknown field "x"`,
 		`{"position_seconds":1} {}`:                   "single JSON value",
 		`[]`:                                          "must be a JSON object",
@@ -136,6 +148,14 @@ func TestPositionBody_OtherFormsKeepDecodesAnswers(t *testing.T) {
 		var e *Error
 		if !errors.As(err, &e) || e.Status != http.StatusBadRequest || !strings.Contains(e.Detail, want) {
 			t.Errorf("positionBody(%s) = %v, want 400 containing %q", in, err, want)
+		}
+	}
+	for _, in := range []string{`{"position_seconds":1.5}`, `{"position_seconds":2147483648}`, `{"position_seconds":-99999999999}`} {
+		r := httptest.NewRequest(http.MethodPut, "/", strings.NewReader(in))
+		_, err := positionBody(httptest.NewRecorder(), r)
+		var e *Error
+		if !errors.As(err, &e) || e.Status != http.StatusUnprocessableEntity || len(e.Fields) != 1 || e.Fields[0].Field != "position_seconds" {
+			t.Errorf("positionBody(%s) = %v, want 422 naming position_seconds", in, err)
 		}
 	}
 	r := httptest.NewRequest(http.MethodPut, "/", strings.NewReader(`{"position_seconds": -7}`))

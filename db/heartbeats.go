@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -188,16 +189,43 @@ func (w *HeartbeatWriter) flush(batch []*pending) {
 		}
 		owner[i] = j
 	}
+	results := make([]outcome, len(args.Idx))
 	rows, err := w.pool.BookmarkHeartbeatMany(ctx, args)
 	w.batches.Add(1)
 	w.heartbeats.Add(int64(len(batch)))
-	results := make([]HeartbeatResult, len(args.Idx))
-	for _, r := range rows {
-		results[r.Idx] = HeartbeatResult{Runtime: r.Runtime, Written: r.Written}
+	switch {
+	case err == nil:
+		for _, r := range rows {
+			results[r.Idx].res = HeartbeatResult{Runtime: r.Runtime, Written: r.Written}
+		}
+	case len(results) > 1 && !errors.Is(err, ErrUnavailable) && ctx.Err() == nil:
+		// One heartbeat failed the statement for all (its profile deleted
+		// while the statement ran: a foreign key refuses the row). Each is
+		// written again alone, so that only its own sender sees a failure.
+		for j := range results {
+			results[j] = w.writeOne(ctx, args, j)
+		}
+	default:
+		for j := range results {
+			results[j].err = err
+		}
 	}
 	for i, p := range batch {
-		p.done <- outcome{res: results[owner[i]], err: err}
+		p.done <- results[owner[i]]
 	}
+}
+
+// writeOne writes heartbeat j of args alone.
+func (w *HeartbeatWriter) writeOne(ctx context.Context, args BookmarkHeartbeatManyParams, j int) outcome {
+	rows, err := w.pool.BookmarkHeartbeatMany(ctx, BookmarkHeartbeatManyParams{
+		Idx: []int32{0}, ProfileIds: args.ProfileIds[j : j+1], UserIds: args.UserIds[j : j+1],
+		TitleIds: args.TitleIds[j : j+1], Positions: args.Positions[j : j+1],
+	})
+	w.batches.Add(1)
+	if err != nil || len(rows) != 1 {
+		return outcome{err: cmp.Or(err, errors.New("heartbeat: no result row"))}
+	}
+	return outcome{res: HeartbeatResult{Runtime: rows[0].Runtime, Written: rows[0].Written}}
 }
 
 // Collector exposes how many batches and heartbeats the writer has written:

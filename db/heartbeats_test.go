@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"marquee/db"
 	"marquee/db/dbtest"
@@ -200,6 +201,74 @@ func TestHeartbeatWriter_RefusalsAndOutages(t *testing.T) {
 	proxy.Refuse()
 	if _, err := w.Write(ctx, db.Heartbeat{ProfileID: mine.ID, UserID: mine.UserID, TitleID: movie, Position: 5}); !errors.Is(err, db.ErrUnavailable) {
 		t.Fatalf("with the database down: %v, want ErrUnavailable", err)
+	}
+}
+
+// TestHeartbeatWriter_AProfileDeletedDuringItsBatchFailsOnlyItsOwnHeartbeat:
+// a profile deleted while the batch holding its heartbeat runs makes the
+// statement fail (the bookmark's foreign key); the other heartbeats of the
+// batch are written all the same, and the deleted profile's is not found.
+func TestHeartbeatWriter_AProfileDeletedDuringItsBatchFailsOnlyItsOwnHeartbeat(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	proxy := dbtest.NewProxy(t)
+	conn := dbtest.NewDatabase(t)
+	p, _ := openPoolOn(t, proxy.URL(conn), dbtest.SmallPool)
+	profiles, movie := viewers(t, p, 20)
+	w := db.NewHeartbeatWriter(p)
+	defer w.Close()
+
+	deleter, err := pgx.Connect(ctx, conn.Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer deleter.Close(ctx)
+	tx, err := deleter.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := profiles[1]
+	if _, err := tx.Exec(ctx, "DELETE FROM profiles WHERE id = $1", gone.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	results := make([]db.HeartbeatResult, len(profiles))
+	errs := make([]error, len(profiles))
+	write := func(i int) {
+		pr := profiles[i]
+		results[i], errs[i] = w.Write(ctx, db.Heartbeat{ProfileID: pr.ID, UserID: pr.UserID, TitleID: movie, Position: 60})
+	}
+	proxy.SetLatency(100 * time.Millisecond)
+	var wg sync.WaitGroup
+	wg.Go(func() { write(0) })
+	time.Sleep(50 * time.Millisecond) // the first is being written, alone; the rest queue
+	for i := 1; i < len(profiles); i++ {
+		wg.Go(func() { write(i) })
+	}
+	// The second batch sees the profile (its deletion is not committed) and
+	// waits on its row lock; then the deletion commits.
+	for deadline := time.Now().Add(10 * time.Second); dbtest.Count(t, conn, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("no batch waits on the deleted profile")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+
+	for i, pr := range profiles {
+		want := db.HeartbeatResult{Runtime: 3000, Written: true}
+		if pr.ID == gone.ID {
+			want = db.HeartbeatResult{Runtime: -1}
+		}
+		if errs[i] != nil || results[i] != want {
+			t.Errorf("heartbeat %d: %+v %v, want %+v", i, results[i], errs[i], want)
+		}
+	}
+	if n := dbtest.Count(t, conn, "SELECT count(*) FROM bookmarks"); n != len(profiles)-1 {
+		t.Errorf("%d bookmarks, want %d", n, len(profiles)-1)
 	}
 }
 

@@ -127,6 +127,9 @@ func apiError(err error) *Error {
 		return &Error{Status: http.StatusServiceUnavailable, Detail: "the database is unavailable; retry shortly", RetryAfter: retryUnavailable}
 	case errors.Is(err, db.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Detail: "not found"}
+	case errors.Is(err, db.ErrMissingReference):
+		// What the request names was deleted while it ran.
+		return &Error{Status: http.StatusNotFound, Detail: "not found: it was just deleted"}
 	case errors.Is(err, db.ErrConflict):
 		return &Error{Status: http.StatusConflict, Detail: "conflicts with an existing resource"}
 	}

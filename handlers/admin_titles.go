@@ -122,7 +122,7 @@ type adminTitles struct {
 
 // checkGenres refuses slugs that are not genres.
 func (h *adminTitles) checkGenres(r *http.Request, slugs []string) error {
-	known, err := h.pool.GenresKnown(r.Context(), slugs)
+	known, err := h.pool.GenresKnown(r.Context(), slices.DeleteFunc(slices.Clone(slugs), func(s string) bool { return !genreSlug(s) }))
 	if err != nil {
 		return err
 	}

@@ -351,7 +351,7 @@ func TestBrowse_EveryTitleOnceInOrderAndFilters(t *testing.T) {
 	for _, bad := range []struct {
 		q      string
 		status int
-	}{{"genre=polka", 422}, {"kind=short", 422}, {"cursor=AAAA", 400}, {"limit=-1", 422}} {
+	}{{"genre=polka", 422}, {"genre=Drama%C3%A9", 422}, {"kind=short", 422}, {"cursor=AAAA", 400}, {"limit=-1", 422}} {
 		if resp := a.api.Do(http.MethodGet, "/v1/catalog/titles?"+bad.q, nil); resp.Status != bad.status {
 			t.Errorf("?%s = %d, want %d", bad.q, resp.Status, bad.status)
 		}

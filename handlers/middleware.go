@@ -4,8 +4,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/gorilla/mux"
@@ -132,6 +136,37 @@ func quiet(next http.HandlerFunc) http.Handler {
 		infoFrom(r.Context()).quiet = true
 		next(w, r)
 	})
+}
+
+// wellFormedQuery refuses with 400 a query string that does not parse, or
+// whose names or values are not valid UTF-8 or hold NUL: the handlers read
+// parameters with r.URL.Query(), which drops the pairs that do not parse
+// (a mistyped ?limit=5% would quietly give the default page), and the
+// database refuses such text with an error.
+func wellFormedQuery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery != "" {
+			if err := checkQuery(r.URL.RawQuery); err != nil {
+				writeError(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func checkQuery(raw string) error {
+	values, err := url.ParseQuery(raw)
+	if err != nil {
+		return badRequest("the query string is malformed: %s", err)
+	}
+	bad := func(s string) bool { return !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 }
+	for name, vs := range values {
+		if bad(name) || slices.ContainsFunc(vs, bad) {
+			return badRequest("the query string holds invalid UTF-8 or NUL")
+		}
+	}
+	return nil
 }
 
 // routeTemplate runs inside the router, where the matched route is known.

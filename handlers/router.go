@@ -161,13 +161,13 @@ func newRouter(d Deps) *router {
 }
 
 // NewHandler is the whole HTTP stack: observation (request ID, access log,
-// metrics, panic recovery), CORS, then the router.
+// metrics, panic recovery), CORS, the query string's check, then the router.
 func NewHandler(d Deps) http.Handler {
 	return wrap(d, newRouter(d).Router)
 }
 
 func wrap(d Deps, r *mux.Router) http.Handler {
-	return observe(d.Logger, newHTTPMetrics(d.Metrics), varyOrigin(cors(d.CORSAllowedOrigins)(r)))
+	return observe(d.Logger, newHTTPMetrics(d.Metrics), varyOrigin(cors(d.CORSAllowedOrigins)(wellFormedQuery(r))))
 }
 
 // cors allows exactly the origins configured, with the methods and request

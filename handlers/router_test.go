@@ -54,6 +54,26 @@ func TestRouter_EveryPathFindsItsOwnRoute(t *testing.T) {
 	}
 }
 
+// TestQueryString_MalformedIs400OnEveryRoute walks the router: a query
+// string that does not parse, or holds invalid UTF-8 or NUL, is refused
+// with 400 on every route, before the guards and the handler (so never a
+// silently ignored parameter, nor a 403 or a 500).
+func TestQueryString_MalformedIs400OnEveryRoute(t *testing.T) {
+	t.Parallel()
+	var r *router
+	f := setup(t, func(o *options) { o.extend = func(rt *router, _ Deps) { r = rt } })
+	a := f.register(t, "Player")
+	for _, e := range endpoints(t, r.Router) {
+		for _, query := range []string{"limit=5%", "q=a%00b", "genre=%FF", "profile_id=x;y"} {
+			path := fill(e.template, a.profile.ID.String(), nil) + "?" + query
+			resp := a.api.Do(e.method, path, nil)
+			if resp.Status != http.StatusBadRequest || resp.Problem(t).Status != http.StatusBadRequest {
+				t.Errorf("%s %s = %d %s, want 400", e.method, path, resp.Status, resp.Body)
+			}
+		}
+	}
+}
+
 func TestWrongMethod_ProblemJSON405WithAllow(t *testing.T) {
 	t.Parallel()
 	f := setup(t)

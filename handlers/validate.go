@@ -41,6 +41,21 @@ func text(s string, minLen, maxLen int) (string, bool) {
 	return s, true
 }
 
+// genreSlug reports whether s could be a genre's slug: 1 to 32 lowercase
+// ASCII letters, digits and hyphens. Anything else is no genre, and is not
+// sent to the database (which refuses NUL and invalid UTF-8 with an error).
+func genreSlug(s string) bool {
+	if len(s) < 1 || len(s) > 32 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
 // isBidiControl reports the marks, embeddings, overrides and isolates of
 // the Unicode bidirectional algorithm.
 func isBidiControl(r rune) bool {

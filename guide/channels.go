@@ -2,6 +2,9 @@ package guide
 
 import (
 	"fmt"
+	"net/url"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"marquee/db"
@@ -28,18 +31,33 @@ const (
 // memory: far more than any real guide has.
 const MaxChannels = 10000
 
-// checkChannel refuses a channel the schema would.
-func checkChannel(c xmltv.Channel) error {
+// checkChannel refuses a channel the schema or the admin API would: a name
+// with control characters or bidirectional formatting (which could make it
+// display as another) is refused. An icon with a scheme other than http or
+// https (javascript:, data:, file:...), or with such characters, is dropped,
+// as if the channel had none: a feed's odd icon must not fail its guide,
+// nor reach players. Icons without a scheme stay as the feed gives them
+// (real feeds name logos that way: "Logo_UK_RT_2667", "s10108_dark.png").
+func checkChannel(c xmltv.Channel) (xmltv.Channel, error) {
 	switch {
 	case utf8.RuneCountInString(c.ID) > maxXMLTVID:
-		return &InvalidError{Msg: fmt.Sprintf("a channel id is longer than %d characters", maxXMLTVID)}
+		return c, &InvalidError{Msg: fmt.Sprintf("a channel id is longer than %d characters", maxXMLTVID)}
 	case utf8.RuneCountInString(c.Name) > maxChannelName:
-		return &InvalidError{Msg: fmt.Sprintf("channel %q: its name is longer than %d characters", c.ID, maxChannelName)}
+		return c, &InvalidError{Msg: fmt.Sprintf("channel %q: its name is longer than %d characters", c.ID, maxChannelName)}
+	case strings.IndexFunc(c.Name, formatting) >= 0:
+		return c, &InvalidError{Msg: fmt.Sprintf("channel %q: its name holds control or bidirectional formatting characters", c.ID)}
 	case utf8.RuneCountInString(c.LogoURL) > maxLogoURL:
-		return &InvalidError{Msg: fmt.Sprintf("channel %q: its icon src is longer than %d characters", c.ID, maxLogoURL)}
+		return c, &InvalidError{Msg: fmt.Sprintf("channel %q: its icon src is longer than %d characters", c.ID, maxLogoURL)}
 	}
-	return nil
+	if u, err := url.Parse(c.LogoURL); err != nil || strings.IndexFunc(c.LogoURL, formatting) >= 0 ||
+		u.Scheme != "" && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "") {
+		c.LogoURL = ""
+	}
+	return c, nil
 }
+
+// formatting: a control character or a bidirectional formatting mark.
+func formatting(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
 
 // numbering hands out channel numbers during an import.
 type numbering struct {

@@ -305,6 +305,41 @@ func TestImport_Reimport_UpdatesChangedProgrammesAndChannels(t *testing.T) {
 	}
 }
 
+// TestImport_IconWithAnotherScheme_IsDropped: an icon becomes a logo when
+// it is an http or https URL, or a reference without a scheme as real feeds
+// have; javascript:, data: and the like are dropped, and the import goes on.
+func TestImport_IconWithAnotherScheme_IsDropped(t *testing.T) {
+	t.Parallel()
+	pool, _ := dbtest.NewPool(t)
+	icons := map[string]string{
+		"web":      "https://logos.example/web.png",
+		"plain":    "http://logos.example/plain.png",
+		"script":   "javascript:alert(document.cookie)",
+		"relative": "logos/relative.png",
+		"no host":  "https:///x.png",
+		"data":     "data:image/png;base64,AAAA",
+		"bidi":     "https://logos.example/\u202Egnp.x",
+	}
+	var channels []string
+	for id, src := range icons {
+		channels = append(channels, `<channel id="`+id+`"><display-name>`+id+`</display-name><icon src="`+strings.ReplaceAll(src, `\u202E`, "&#x202E;")+`"/></channel>`)
+	}
+	if _, err := importString(pool, doc(channels...)); err != nil {
+		t.Fatal(err)
+	}
+	g := readGuide(t, pool)
+	for id, src := range icons {
+		c := g.channels[id]
+		kept := id == "web" || id == "plain" || id == "relative"
+		switch {
+		case kept && (c.LogoUrl == nil || *c.LogoUrl != src):
+			t.Errorf("%s: logo %v, want %q", id, c.LogoUrl, src)
+		case !kept && c.LogoUrl != nil:
+			t.Errorf("%s: logo %q, want none", id, *c.LogoUrl)
+		}
+	}
+}
+
 func TestImport_BadDocuments_ChangeNothing(t *testing.T) {
 	t.Parallel()
 	pool, conn := dbtest.NewPool(t)
@@ -321,6 +356,8 @@ func TestImport_BadDocuments_ChangeNothing(t *testing.T) {
 		{"deep nesting", "<tv>" + valid + strings.Repeat("<a>", 100) + strings.Repeat("</a>", 100) + "</tv>", isSyntax(xmltv.ErrTooDeep)},
 		{"huge attribute", `<tv>` + valid + `<channel id="` + strings.Repeat("x", 2<<20) + `"/></tv>`, isSyntax(xmltv.ErrTooLarge)},
 		{"channel name too long", doc(`<channel id="x"><display-name>`+strings.Repeat("n", 101)+`</display-name></channel>`, valid), isInvalid},
+		{"channel name reversed by a bidi override", doc(`<channel id="x"><display-name>&#x202E;lanigirO</display-name></channel>`, valid), isInvalid},
+		{"channel name with a control character", doc(`<channel id="x"><display-name>a&#x9F;b</display-name></channel>`, valid), isInvalid},
 	} {
 		_, err := importString(pool, c.doc)
 		if !c.check(err) {

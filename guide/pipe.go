@@ -74,7 +74,8 @@ type cutter struct {
 }
 
 func (c *cutter) channel(ch xmltv.Channel) error {
-	if err := checkChannel(ch); err != nil {
+	ch, err := checkChannel(ch)
+	if err != nil {
 		return err
 	}
 	if !c.declared[ch.ID] {

@@ -264,9 +264,9 @@ func TestLogin_JunkEmailRefusedBeforeAnyLookup(t *testing.T) {
 	if f.deps.Passwords.Checks() != before {
 		t.Error("a junk email reached the password check")
 	}
-	big := f.api.Do(http.MethodPost, "/v1/auth/login", map[string]string{"email": strings.Repeat("x", 9000), "password": "p"})
+	big := f.api.Do(http.MethodPost, "/v1/auth/login", map[string]string{"email": strings.Repeat("x", maxBodyBytes), "password": "p"})
 	if big.Status != http.StatusRequestEntityTooLarge {
-		t.Errorf("a 9 KB login body = %d, want 413", big.Status)
+		t.Errorf("a login body over 1 MiB = %d, want 413", big.Status)
 	}
 }
 

@@ -242,11 +242,13 @@ func (w *authzWorld) check(t *testing.T) (violations []string, pairs int) {
 		}
 	}
 	for _, e := range profileQueryOperations(t) {
-		sameForbidden(e, func(p string) string { return fill(e.template, "", vars) + "?profile_id=" + p },
-			// Query strings that do not parse must not slip past the guard.
-			"a query with a stray semicolon", w.victim.profile.ID.String()+";",
-			"a query with a bad escape", "%zz",
+		query := func(p string) string { return fill(e.template, "", vars) + "?profile_id=" + p }
+		sameForbidden(e, query,
 			"profile_id given twice", w.attacker.profile.ID.String()+"&profile_id="+w.victim.profile.ID.String())
+		// Query strings that do not parse must not slip past the guard: they
+		// are refused before it.
+		deny(e, "a query with a stray semicolon", query(w.victim.profile.ID.String()+";"), w.attacker.tokens.AccessToken, http.StatusBadRequest)
+		deny(e, "a query with a bad escape", query("%zz"), w.attacker.tokens.AccessToken, http.StatusBadRequest)
 	}
 	if after := dbtest.Snapshot(t, w.f.conn); after != before {
 		violations = append(violations, "the denied requests changed the database")

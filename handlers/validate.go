@@ -34,7 +34,7 @@ func text(s string, minLen, maxLen int) (string, bool) {
 		return s, false
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) || isBidiControl(r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
 			return s, false
 		}
 	}
@@ -54,10 +54,4 @@ func genreSlug(s string) bool {
 		}
 	}
 	return true
-}
-
-// isBidiControl reports the marks, embeddings, overrides and isolates of
-// the Unicode bidirectional algorithm.
-func isBidiControl(r rune) bool {
-	return r == '\u061C' || r == '\u200E' || r == '\u200F' || (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
 }

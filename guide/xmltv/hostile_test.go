@@ -2,6 +2,7 @@ package xmltv
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -157,6 +158,23 @@ func TestParse_ElementCountAtMaxElements_IsAcceptedAndOneMoreIsNot(t *testing.T)
 		t.Errorf("3 elements with MaxElements 3: %v", err)
 	}
 	_, err := Parse(strings.NewReader(doc), Options{MaxElements: 2}, nil, nil)
+	wantBound(t, err, ErrTooLarge)
+}
+
+// Programmes without a stop wait, one per channel, for the next on their
+// channel: a document naming a new channel for each would hold them all.
+func TestParse_ProgrammesWithoutStopOnMaxWaitingChannels_AreAcceptedAndOneMoreIsNot(t *testing.T) {
+	open := func(channels ...string) string {
+		var b strings.Builder
+		for i, ch := range channels {
+			fmt.Fprintf(&b, `<programme channel="%s" start="202611271%d0000 +0000"><title>x</title></programme>`, ch, i)
+		}
+		return tv(b.String())
+	}
+	if res, err := Parse(strings.NewReader(open("a", "b", "a", "c")), Options{MaxWaiting: 3}, nil, nil); err != nil || res.Programmes != 1 {
+		t.Errorf("3 channels waiting with MaxWaiting 3: %+v %v", res, err)
+	}
+	_, err := Parse(strings.NewReader(open("a", "b", "c", "d")), Options{MaxWaiting: 3}, nil, nil)
 	wantBound(t, err, ErrTooLarge)
 }
 

@@ -20,6 +20,10 @@ type Options struct {
 	// start tag with its attributes, a comment, a CDATA section or a
 	// directive; and the text of one element. Default 1 MiB.
 	MaxTokenBytes int
+	// MaxWaiting bounds the programmes without a stop held at once, each
+	// waiting for the next programme on its channel (so one per channel).
+	// Default 10,000, as many as the channels an import may declare.
+	MaxWaiting int
 }
 
 const (
@@ -27,6 +31,7 @@ const (
 	defaultMaxDepth      = 32
 	defaultMaxElements   = 2_000_000
 	defaultMaxTokenBytes = 1 << 20
+	defaultMaxWaiting    = 10_000
 )
 
 // withDefaults fills the zero (or negative) fields, so the rest of the
@@ -43,6 +48,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxTokenBytes <= 0 {
 		o.MaxTokenBytes = defaultMaxTokenBytes
+	}
+	if o.MaxWaiting <= 0 {
+		o.MaxWaiting = defaultMaxWaiting
 	}
 	return o
 }

@@ -31,7 +31,7 @@ type Result struct {
 // its own error, wrapped. The Result counts what happened before the error.
 //
 // Memory stays bounded by the largest programme plus one waiting programme
-// per channel, however long the document.
+// per channel (at most MaxWaiting of them), however long the document.
 func Parse(r io.Reader, opts Options, onChannel func(Channel) error, onProgramme func(Programme) error) (Result, error) {
 	p := &parser{
 		d:           newDecoder(r, opts.withDefaults()),
@@ -116,6 +116,9 @@ func (p *parser) programme(prog parsedProgramme) error {
 		}
 	}
 	if !prog.hasStop {
+		if len(p.waiting) == p.d.opts.MaxWaiting {
+			return errorAt(prog.at, ErrTooLarge, "more than %d channels have a programme without a stop", p.d.opts.MaxWaiting)
+		}
 		p.waiting[prog.ChannelID] = prog
 		return nil
 	}

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -37,6 +38,20 @@ func (c ConnString) Value() string { return c.value }
 func (c ConnString) ViaTransactionPooler() bool {
 	cfg, err := pgx.ParseConfig(c.value)
 	return err == nil && cfg.DefaultQueryExecMode != pgx.QueryExecModeCacheStatement
+}
+
+// Check parses the connection string as pgx will, and says why it does not
+// parse without quoting it (pgx's own error quotes it whole, and its
+// redaction misses some of libpq's legal forms, such as "password = 'a b'").
+func (c ConnString) Check() error {
+	_, err := pgx.ParseConfig(c.value)
+	if err == nil {
+		return nil
+	}
+	if reason := errors.Unwrap(err); reason != nil {
+		return fmt.Errorf("is not a valid PostgreSQL connection string: %v", reason)
+	}
+	return errors.New("is not a valid PostgreSQL connection string")
 }
 
 // kvPassword matches a password in key=value form, quoted or not.

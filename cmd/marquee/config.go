@@ -44,6 +44,12 @@ func (c DBConfig) Direct() db.ConnString {
 
 func (c DBConfig) validate() error {
 	err := c.Pool().Validate()
+	if e := c.DatabaseURL.Check(); e != nil {
+		err = errors.Join(err, fmt.Errorf("DATABASE_URL %w", e))
+	}
+	if e := c.DirectURL.Check(); c.DirectURL.Value() != "" && e != nil {
+		err = errors.Join(err, fmt.Errorf("DATABASE_DIRECT_URL %w", e))
+	}
 	if c.DatabaseURL.ViaTransactionPooler() && c.DirectURL.Value() == "" {
 		err = errors.Join(err, errors.New("DATABASE_URL sets default_query_exec_mode for a transaction pooler such as PgBouncer, "+
 			"which cannot carry migrations' session lock or LISTEN: set DATABASE_DIRECT_URL to PostgreSQL itself"))

@@ -104,6 +104,24 @@ func TestLoadConfig_RefusesNonsense(t *testing.T) {
 	}
 }
 
+// TestLoadConfig_ConnectionStringThatDoesNotParse_RefusedWithoutItsPassword:
+// pgx's parse errors quote the connection string, and its redaction misses
+// libpq's spaced and quoted forms; the refusal quotes none of it.
+func TestLoadConfig_ConnectionStringThatDoesNotParse_RefusedWithoutItsPassword(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ key, value string }{
+		{"DATABASE_URL", "password = 'Hunter2 Secret' host=127.0.0.1 connect_timeout=x"},
+		{"DATABASE_URL", "password= Hunter2Secret host=127.0.0.1 sslmode=bogus"},
+		{"DATABASE_URL", "postgres://u:Hunter2Secret@127.0.0.1:5432/d?sslmode=bogus"},
+		{"DATABASE_DIRECT_URL", "user=u password='Hunter2 Secret' port=many"},
+	} {
+		_, err := loadDBConfig(context.Background(), env(c.key, c.value))
+		if err == nil || !strings.Contains(err.Error(), c.key+" is not a valid PostgreSQL connection string") || strings.Contains(err.Error(), "Hunter2") {
+			t.Errorf("%s=%q: %v, want it refused without the password", c.key, c.value, err)
+		}
+	}
+}
+
 func TestLoadConfig_TransactionPoolerNeedsADirectURL(t *testing.T) {
 	t.Parallel()
 	const (

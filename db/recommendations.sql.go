@@ -37,7 +37,8 @@ WITH liked AS (
         LIMIT $3::int
     ) n
 ), co_raw AS (
-    SELECT x.title_id, sum(1 / nb.pos::float8) AS weight, min(nb.pos) AS pos
+    SELECT x.title_id, sum(1 / nb.pos::float8) AS weight, min(nb.pos) AS pos,
+           count(DISTINCT nb.profile_id) AS backers
     FROM neighbours nb
     CROSS JOIN LATERAL (
         SELECT h.title_id
@@ -52,6 +53,8 @@ WITH liked AS (
     FROM co_raw c
     JOIN titles t ON t.id = c.title_id
     GROUP BY 1
+    -- A series' backers: at least those of its best-backed episode.
+    HAVING max(c.backers) >= $5::int
     ORDER BY 2 DESC
     LIMIT 300
 ), popular AS (
@@ -68,13 +71,13 @@ WITH liked AS (
 ), fresh AS (
     SELECT t.id AS title_id
     FROM titles t
-    WHERE t.kind <> 'episode' AND t.min_age <= $5::smallint
+    WHERE t.kind <> 'episode' AND t.min_age <= $6::smallint
     ORDER BY t.release_year DESC, t.id DESC
     LIMIT 50
 ), taste AS (
     SELECT g.genre, count(*)::float8 AS n
     FROM title_genres g
-    WHERE g.title_id = ANY ($6::uuid[])
+    WHERE g.title_id = ANY ($7::uuid[])
     GROUP BY g.genre
 ), candidates AS (
     SELECT title_id FROM co
@@ -95,7 +98,7 @@ WITH liked AS (
         ORDER BY ta.n DESC, ta.genre
         LIMIT 1
     ) best ON true
-    WHERE t.kind <> 'episode' AND t.min_age <= $5::smallint AND c.title_id <> ALL ($7::uuid[])
+    WHERE t.kind <> 'episode' AND t.min_age <= $6::smallint AND c.title_id <> ALL ($8::uuid[])
 ), winners AS (
     SELECT s.title_id, s.co_weight, s.pos, s.plays, s.genre_n, s.genre,
            (s.co_weight / greatest(max(s.co_weight) OVER (), 1e-9)
@@ -103,7 +106,7 @@ WITH liked AS (
             + 0.3 * s.plays / greatest(max(s.plays) OVER (), 1e-9)) / 1.8 AS score
     FROM scored s
     ORDER BY score DESC, s.title_id
-    LIMIT $8
+    LIMIT $9
 )
 SELECT w.score::float8 AS score, w.co_weight::float8 AS co_weight,
        coalesce(b.id, '00000000-0000-0000-0000-000000000000')::uuid AS because,
@@ -122,6 +125,7 @@ type RecommendationListParams struct {
 	ProfileID   uuid.UUID
 	Fanout      int32
 	Depth       int32
+	MinBackers  int32
 	MaxAge      int16
 	LikedListed []uuid.UUID
 	Seen        []uuid.UUID
@@ -145,7 +149,9 @@ type RecommendationListRow struct {
 //	liked (ratings_liked_idx) each of @liked, at most @fanout per title, and
 //	what those profiles watched lately (history_recent_idx), at most @depth
 //	each; a recent like (early in @liked) weighs more, and the most recent
-//	one that led to a title is its reason;
+//	one that led to a title is its reason; a title counts only when at
+//	least @min_backers distinct profiles lead to it, so that what one other
+//	profile watched can never be read back from them;
 //	genre affinity: how many of @liked_listed share a candidate's genre;
 //	popularity: plays among the platform's last 5,000 watches
 //	(history_watched_at_idx);
@@ -161,6 +167,7 @@ func (q *Queries) RecommendationList(ctx context.Context, arg RecommendationList
 		arg.ProfileID,
 		arg.Fanout,
 		arg.Depth,
+		arg.MinBackers,
 		arg.MaxAge,
 		arg.LikedListed,
 		arg.Seen,

@@ -13,6 +13,10 @@ const (
 	recLiked  = 20 // the profile's latest likes that seed co-occurrence
 	recFanout = 25 // profiles per liked title, the latest to watch or like it
 	recDepth  = 20 // titles per such profile, its latest watches
+	// recBackers: the distinct profiles that must lead to a title before it
+	// is recommended for them ("Because you watched..."). With one, a
+	// profile that watched a rare title would see another's latest watches.
+	recBackers = 3
 )
 
 // recommendation is an entry of the recommendations.
@@ -93,7 +97,7 @@ func (h *viewing) recommendations(w http.ResponseWriter, r *http.Request) {
 	t := tasteOf(rows)
 	recs, err := h.pool.RecommendationList(r.Context(), db.RecommendationListParams{
 		ProfileID: p.ID, Liked: t.liked, LikedListed: t.likedListed, Seen: t.seen, MaxAge: p.MaxAge,
-		Fanout: recFanout, Depth: recDepth, Lim: int32(page.limit),
+		Fanout: recFanout, Depth: recDepth, MinBackers: recBackers, Lim: int32(page.limit),
 	})
 	if err != nil {
 		writeError(w, r, err)

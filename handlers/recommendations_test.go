@@ -69,6 +69,29 @@ func TestRecommendations_TheObviousNextTitleComesFirst(t *testing.T) {
 	}
 }
 
+// TestRecommendations_OneOtherViewerCannotBeReadBack: after watching a
+// title only one or two other profiles watched, a profile is not told what
+// they watched next ("Because you watched..."); once three did, it is.
+func TestRecommendations_OneOtherViewerCannotBeReadBack(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	rare := f.addTitle(t, titleSpec{name: "Rare Documentary"})
+	private := f.addTitle(t, titleSpec{name: "Private Taste"})
+	spy := f.register(t, "Spy")
+	watch(t, spy, spy.profile, rare)
+	for backers := 1; backers <= 3; backers++ {
+		v := f.register(t, "Viewer")
+		watch(t, v, v.profile, rare, private)
+		var because bool
+		for _, r := range recommend(t, spy, spy.profile) {
+			because = because || r.Title.ID == private && r.Reason == "Because you watched Rare Documentary"
+		}
+		if because != (backers >= 3) {
+			t.Errorf("with %d other viewers of both: recommended because of the rare title: %v", backers, because)
+		}
+	}
+}
+
 func TestRecommendations_NewProfileOnAnUnwatchedCatalog(t *testing.T) {
 	t.Parallel()
 	f := setup(t)

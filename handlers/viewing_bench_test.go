@@ -45,7 +45,7 @@ func BenchmarkRecommendations(b *testing.B) {
 			t := tasteOf(rows)
 			_, err = w.pool.RecommendationList(context.Background(), db.RecommendationListParams{
 				ProfileID: p, Liked: t.liked, LikedListed: t.likedListed, Seen: t.seen, MaxAge: adultAge,
-				Fanout: recFanout, Depth: recDepth, Lim: defaultLimit,
+				Fanout: recFanout, Depth: recDepth, MinBackers: recBackers, Lim: defaultLimit,
 			})
 			if err != nil {
 				b.Fatal(err)

@@ -25,7 +25,9 @@ ORDER BY s.at DESC;
 --   liked (ratings_liked_idx) each of @liked, at most @fanout per title, and
 --   what those profiles watched lately (history_recent_idx), at most @depth
 --   each; a recent like (early in @liked) weighs more, and the most recent
---   one that led to a title is its reason;
+--   one that led to a title is its reason; a title counts only when at
+--   least @min_backers distinct profiles lead to it, so that what one other
+--   profile watched can never be read back from them;
 --   genre affinity: how many of @liked_listed share a candidate's genre;
 --   popularity: plays among the platform's last 5,000 watches
 --   (history_watched_at_idx);
@@ -58,7 +60,8 @@ WITH liked AS (
         LIMIT @fanout::int
     ) n
 ), co_raw AS (
-    SELECT x.title_id, sum(1 / nb.pos::float8) AS weight, min(nb.pos) AS pos
+    SELECT x.title_id, sum(1 / nb.pos::float8) AS weight, min(nb.pos) AS pos,
+           count(DISTINCT nb.profile_id) AS backers
     FROM neighbours nb
     CROSS JOIN LATERAL (
         SELECT h.title_id
@@ -73,6 +76,8 @@ WITH liked AS (
     FROM co_raw c
     JOIN titles t ON t.id = c.title_id
     GROUP BY 1
+    -- A series' backers: at least those of its best-backed episode.
+    HAVING max(c.backers) >= @min_backers::int
     ORDER BY 2 DESC
     LIMIT 300
 ), popular AS (

@@ -286,14 +286,24 @@ type genre struct {
 }
 
 func (h *catalog) genres(w http.ResponseWriter, r *http.Request) {
+	page, err := readPage(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
 	rows, err := h.pool.GenreList(r.Context())
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	out := list[genre]{Items: make([]genre, len(rows))}
+	all := make([]genre, len(rows))
 	for i, g := range rows {
-		out.Items[i] = genre{Slug: g.Slug, Name: g.Name}
+		all[i] = genre{Slug: g.Slug, Name: g.Name}
+	}
+	out, err := pageAll(h.cursors, "catalog.genres", page, all)
+	if err != nil {
+		writeError(w, r, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -62,7 +62,13 @@ func cmpOr(s, def string) string {
 // walkList follows next_cursor from path to the end and returns every item.
 func walkList(t *testing.T, a *account, path string) []title {
 	t.Helper()
-	var all []title
+	return walkPages[title](t, a, path)
+}
+
+// walkPages follows a list's cursors from path to its last page.
+func walkPages[T any](t *testing.T, a *account, path string) []T {
+	t.Helper()
+	var all []T
 	next := path
 	for pages := 0; ; pages++ {
 		if pages > 1000 {
@@ -72,7 +78,7 @@ func walkList(t *testing.T, a *account, path string) []title {
 		if resp.Status != http.StatusOK {
 			t.Fatalf("GET %s = %d %s", next, resp.Status, resp.Body)
 		}
-		var page list[title]
+		var page list[T]
 		resp.JSON(t, &page)
 		all = append(all, page.Items...)
 		if page.NextCursor == nil {

@@ -104,3 +104,23 @@ func pageOf[R, T any](c cursors, listName string, p pageRequest, rows []R, item 
 	}
 	return out
 }
+
+// pageAll pages a list read whole because it is short (the genres, a
+// caller's profiles): its cursor holds how many items came before, signed
+// like any other.
+func pageAll[T any](c cursors, listName string, p pageRequest, all []T) (list[T], error) {
+	skip := 0
+	if p.cursor != "" {
+		if err := c.decode(listName, p.cursor, &skip); err != nil {
+			return list[T]{}, err
+		}
+		skip = min(max(skip, 0), len(all))
+	}
+	rest := all[skip:]
+	out := list[T]{Items: rest[:min(len(rest), p.limit)]}
+	if len(rest) > p.limit {
+		next := c.encode(listName, skip+p.limit)
+		out.NextCursor = &next
+	}
+	return out, nil
+}

@@ -17,8 +17,9 @@ const maxProfiles = 5
 
 // profiles serves the caller's viewing profiles.
 type profiles struct {
-	pool  *db.Pool
-	cache *auth.Cache // told of this instance's own profile writes at once
+	pool    *db.Pool
+	cache   *auth.Cache // told of this instance's own profile writes at once
+	cursors cursors
 }
 
 // profile is the API's view of a profile.
@@ -98,14 +99,24 @@ func createProfile(ctx context.Context, q *db.Queries, user uuid.UUID, f profile
 }
 
 func (h *profiles) list(w http.ResponseWriter, r *http.Request) {
+	page, err := readPage(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
 	rows, err := h.pool.ProfileListByUser(r.Context(), caller(r.Context()).ID)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	out := list[profile]{Items: make([]profile, len(rows))}
+	all := make([]profile, len(rows))
 	for i, p := range rows {
-		out.Items[i] = profileOf(p)
+		all[i] = profileOf(p)
+	}
+	out, err := pageAll(h.cursors, "profiles", page, all)
+	if err != nil {
+		writeError(w, r, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -84,6 +84,9 @@ func (t taste) reason(r db.RecommendationListRow) string {
 
 func (h *viewing) recommendations(w http.ResponseWriter, r *http.Request) {
 	page, err := readPage(r)
+	if err == nil && page.cursor != "" {
+		err = badRequest("recommendations come in one page of ?limit= titles: there is no cursor")
+	}
 	if err != nil {
 		writeError(w, r, err)
 		return

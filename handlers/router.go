@@ -67,7 +67,7 @@ func newRouter(d Deps) *router {
 	guard := auth.NewGuard(d.Tokens, d.Pool, d.Cache, writeError)
 	cur := cursors{key: d.CursorKey}
 	acc := &accounts{pool: d.Pool, passwords: d.Passwords, sessions: d.Sessions}
-	prof := &profiles{pool: d.Pool, cache: d.Cache}
+	prof := &profiles{pool: d.Pool, cache: d.Cache, cursors: cur}
 	adm := &admin{pool: d.Pool, cursors: cur}
 	cat := &catalog{pool: d.Pool, cursors: cur, walk: cmp.Or(d.SearchWalk, searchWalk)}
 	admTitles := &adminTitles{pool: d.Pool}

@@ -183,3 +183,24 @@ func TestConfig_RedactedEveryWay(t *testing.T) {
 		}
 	}
 }
+
+func TestLoginAddr_FollowsHTTPAddr(t *testing.T) {
+	t.Parallel()
+	for addr, want := range map[string]string{
+		"":                "localhost:8080",
+		":9000":           "localhost:9000",
+		"0.0.0.0:9000":    "localhost:9000",
+		"[::]:9000":       "localhost:9000",
+		"127.0.0.1:18600": "127.0.0.1:18600",
+		"[::1]:8080":      "[::1]:8080",
+		"tv.example:80":   "tv.example:80",
+	} {
+		e := env()
+		if addr != "" {
+			e = env("HTTP_ADDR", addr)
+		}
+		if got := loginAddr(e); got != want {
+			t.Errorf("HTTP_ADDR %q: %q, want %q", addr, got, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"time"
 
 	"github.com/sethvargo/go-envconfig"
@@ -96,6 +97,24 @@ func seed(ctx context.Context, env envconfig.Lookuper, args []string, stdout, st
 			fmt.Fprintf(stdout, "account: %-22s already exists (%s); its password was shown when it was created\n", a.Email, role)
 		}
 	}
-	fmt.Fprintln(stdout, `log in: curl -s -X POST localhost:8080/v1/auth/login -H 'Content-Type: application/json' -d '{"email":"demo@marquee.test","password":"..."}'`)
+	fmt.Fprintf(stdout, "log in: curl -s -X POST %s/v1/auth/login -H 'Content-Type: application/json' -d '{\"email\":\"demo@marquee.test\",\"password\":\"...\"}'\n", loginAddr(env))
 	return nil
+}
+
+// loginAddr is where a local client reaches `marquee serve` under env's
+// HTTP_ADDR (":8080" by default): a listener on every interface is
+// reached on localhost.
+func loginAddr(env envconfig.Lookuper) string {
+	addr, ok := env.Lookup("HTTP_ADDR")
+	if !ok || addr == "" {
+		addr = ":8080"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
 }

@@ -156,7 +156,8 @@ func TestConfig_RedactedEveryWay(t *testing.T) {
 		"postgres://marquee:" + testPassword + "%zz@db.internal/marquee",
 	} {
 		c, err := loadConfig(context.Background(), env("JWT_SECRET", testSecret, "DATABASE_URL", url, "DATABASE_DIRECT_URL", url))
-		if err != nil {
+		if err != nil && (!strings.Contains(err.Error(), "is not a valid PostgreSQL connection string") || strings.Contains(err.Error(), testPassword)) {
+			// Only the URL that does not parse is refused, and without its password.
 			t.Fatal(err)
 		}
 		var printed []string

@@ -36,14 +36,19 @@ WITH liked AS (
         ORDER BY r.rated_at DESC
         LIMIT $3::int
     ) n
-), co_raw AS (
-    SELECT x.title_id, sum(1 / nb.pos::float8) AS weight, min(nb.pos) AS pos,
-           count(DISTINCT nb.profile_id) AS backers
+), backers AS (
+    -- Each neighbour once, with the weight of all the likes that led to it.
+    SELECT nb.profile_id, sum(1 / nb.pos::float8) AS weight, min(nb.pos) AS pos
     FROM neighbours nb
+    GROUP BY nb.profile_id
+), co_raw AS (
+    -- A profile's history holds a title once: count(*) counts distinct backers.
+    SELECT x.title_id, sum(b.weight) AS weight, min(b.pos) AS pos, count(*) AS backers
+    FROM backers b
     CROSS JOIN LATERAL (
         SELECT h.title_id
         FROM history h
-        WHERE h.profile_id = nb.profile_id
+        WHERE h.profile_id = b.profile_id
         ORDER BY h.watched_at DESC
         LIMIT $4::int
     ) x

@@ -36,30 +36,44 @@ WITH liked AS (
         ORDER BY r.rated_at DESC
         LIMIT $3::int
     ) n
-), backers AS (
-    -- Each neighbour once, with the weight of all the likes that led to it.
-    SELECT nb.profile_id, sum(1 / nb.pos::float8) AS weight, min(nb.pos) AS pos
-    FROM neighbours nb
-    GROUP BY nb.profile_id
-), co_raw AS (
-    -- A profile's history holds a title once: count(*) counts distinct backers.
-    SELECT x.title_id, sum(b.weight) AS weight, min(b.pos) AS pos, count(*) AS backers
-    FROM backers b
+), nb AS (
+    -- Each neighbour once per liked title that led to it.
+    SELECT DISTINCT pos, profile_id FROM neighbours
+), reads AS (
+    -- Each neighbour's latest watches, read once.
+    SELECT p.profile_id, x.title_id
+    FROM (SELECT DISTINCT profile_id FROM nb) p
     CROSS JOIN LATERAL (
         SELECT h.title_id
         FROM history h
-        WHERE h.profile_id = b.profile_id
+        WHERE h.profile_id = p.profile_id
         ORDER BY h.watched_at DESC
         LIMIT $4::int
     ) x
-    GROUP BY x.title_id
+), listed AS (
+    -- The titles read, as listed (an episode's series), each looked up once.
+    SELECT t.id, coalesce(t.series_id, t.id) AS title_id
+    FROM titles t
+    WHERE t.id IN (SELECT r.title_id FROM reads r)
+), paths AS (
+    -- Each (candidate, liked title, neighbour) once: a neighbour that watched
+    -- several episodes of a series leads to it once.
+    SELECT l.title_id, nb.pos, nb.profile_id
+    FROM nb
+    JOIN reads r ON r.profile_id = nb.profile_id
+    JOIN listed l ON l.id = r.title_id
+    GROUP BY 1, 2, 3
+), co_pos AS (
+    -- Fewer than @min_backers neighbours from a liked title to a candidate,
+    -- and that liked title does not count for it (nor becomes its reason).
+    SELECT title_id, pos, count(*) AS backers
+    FROM paths
+    GROUP BY 1, 2
+    HAVING count(*) >= $5::int
 ), co AS (
-    SELECT coalesce(t.series_id, t.id) AS title_id, sum(c.weight) AS weight, min(c.pos) AS pos
-    FROM co_raw c
-    JOIN titles t ON t.id = c.title_id
-    GROUP BY 1
-    -- A series' backers: at least those of its best-backed episode.
-    HAVING max(c.backers) >= $5::int
+    SELECT c.title_id, sum(c.backers / c.pos::float8) AS weight, min(c.pos) AS pos
+    FROM co_pos c
+    GROUP BY c.title_id
     ORDER BY 2 DESC
     LIMIT 300
 ), popular AS (
@@ -154,16 +168,17 @@ type RecommendationListRow struct {
 //	liked (ratings_liked_idx) each of @liked, at most @fanout per title, and
 //	what those profiles watched lately (history_recent_idx), at most @depth
 //	each; a recent like (early in @liked) weighs more, and the most recent
-//	one that led to a title is its reason; a title counts only when at
-//	least @min_backers distinct profiles lead to it, so that what one other
-//	profile watched can never be read back from them;
+//	one that led to a title is its reason; a liked title counts for a
+//	candidate only when at least @min_backers distinct profiles lead from
+//	one to the other, so that what one other profile watched can never be
+//	read back from them;
 //	genre affinity: how many of @liked_listed share a candidate's genre;
 //	popularity: plays among the platform's last 5,000 watches
 //	(history_watched_at_idx);
 //	new releases (titles_listed_release_idx) when nobody watched anything.
 //
-// Aggregates are taken on title ids before any join, and details are read
-// for the @lim winners only.
+// Each title read is looked up once (as listed), and details are read for
+// the @lim winners only.
 // Never a title of @seen (watched, rated, in progress, or the series of
 // one), never one above @max_age, never an episode (its series stands for it).
 func (q *Queries) RecommendationList(ctx context.Context, arg RecommendationListParams) ([]RecommendationListRow, error) {

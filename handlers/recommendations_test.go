@@ -71,14 +71,20 @@ func TestRecommendations_TheObviousNextTitleComesFirst(t *testing.T) {
 
 // TestRecommendations_OneOtherViewerCannotBeReadBack: after watching a
 // title only one or two other profiles watched, a profile is not told what
-// they watched next ("Because you watched..."); once three did, it is.
+// they watched next ("Because you watched..."); once three did, it is. Nor
+// do viewers reached through another of its titles vouch for the rare one.
 func TestRecommendations_OneOtherViewerCannotBeReadBack(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	rare := f.addTitle(t, titleSpec{name: "Rare Documentary"})
 	private := f.addTitle(t, titleSpec{name: "Private Taste"})
+	popular := f.addTitle(t, titleSpec{name: "Popular Film"})
+	for range 2 {
+		v := f.register(t, "Ordinary")
+		watch(t, v, v.profile, popular, private)
+	}
 	spy := f.register(t, "Spy")
-	watch(t, spy, spy.profile, rare)
+	watch(t, spy, spy.profile, popular, rare)
 	for backers := 1; backers <= 3; backers++ {
 		v := f.register(t, "Viewer")
 		watch(t, v, v.profile, rare, private)

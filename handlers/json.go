@@ -70,16 +70,18 @@ func decodeBytes(body []byte, dst any) error {
 	if !utf8.Valid(body) {
 		return badRequest("the body is not valid UTF-8")
 	}
-	if err := checkKeys(body, dst); err != nil {
+	badUUID, err := checkKeys(body, dst)
+	if err != nil {
 		return err
+	}
+	if badUUID != nil {
+		// encoding/json would stop at it with an error that names no field.
+		return badUUID
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return badRequest("the body must hold a single JSON value")
 	}
 	return nil
 }
@@ -113,64 +115,62 @@ func size(n int64) string {
 // checkKeys makes sure body is a JSON object whose keys are fields of dst,
 // spelled exactly, each at most once: encoding/json alone would match keys
 // case-insensitively and let the last of two equal keys win. It also names
-// a UUID field whose value is not one, which encoding/json does not.
-func checkKeys(body []byte, dst any) error {
+// the first UUID field whose value is a string but not a UUID (badUUID, a
+// 422), which encoding/json does not; err, a 400, is about the whole body.
+func checkKeys(body []byte, dst any) (badUUID, err error) {
 	fields := jsonFields(reflect.TypeOf(dst).Elem())
 	dec := json.NewDecoder(bytes.NewReader(body))
 	tok, err := dec.Token()
 	if errors.Is(err, io.EOF) {
-		return badRequest("the body is empty; a JSON object is required")
+		return nil, badRequest("the body is empty; a JSON object is required")
 	}
 	if err != nil {
-		return decodeError(err)
+		return nil, decodeError(err)
 	}
 	if tok != json.Delim('{') {
-		return badRequest("the body must be a JSON object")
+		return nil, badRequest("the body must be a JSON object")
 	}
 	seen := map[string]bool{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return decodeError(err)
+			return nil, decodeError(err)
 		}
 		key := tok.(string) // inside an object, Token returns keys as strings
 		typ, known := fields[key]
 		if !known {
-			return badRequest("unknown field %q", key)
+			return nil, badRequest("unknown field %q", key)
 		}
 		if seen[key] {
-			return badRequest("field %q is given twice", key)
+			return nil, badRequest("field %q is given twice", key)
 		}
 		seen[key] = true
 		var value json.RawMessage
 		if err := dec.Decode(&value); err != nil {
-			return decodeError(err)
+			return nil, decodeError(err)
 		}
 		if typ == uuidType || typ == reflect.PointerTo(uuidType) {
-			if err := checkUUID(key, value); err != nil {
-				return err
+			var s *string
+			switch {
+			case json.Unmarshal(value, &s) != nil:
+				return nil, badRequest("field %q must be a string", key)
+			case s != nil && badUUID == nil:
+				if _, err := uuid.Parse(*s); err != nil {
+					badUUID = invalid(FieldError{Field: key, Message: "must be a UUID"})
+				}
 			}
 		}
 	}
-	return nil
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, decodeError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, badRequest("the body must hold a single JSON value")
+	}
+	return badUUID, nil
 }
 
 var uuidType = reflect.TypeFor[uuid.UUID]()
-
-// checkUUID: a UUID field holds null or a string that is a UUID (400 for
-// another JSON type, 422 for another string).
-func checkUUID(key string, value json.RawMessage) error {
-	var s *string
-	if json.Unmarshal(value, &s) != nil {
-		return badRequest("field %q must be a string", key)
-	}
-	if s != nil {
-		if _, err := uuid.Parse(*s); err != nil {
-			return invalid(FieldError{Field: key, Message: "must be a UUID"})
-		}
-	}
-	return nil
-}
 
 // jsonFields maps the JSON names of a struct's fields to their types.
 func jsonFields(t reflect.Type) map[string]reflect.Type {
@@ -205,7 +205,7 @@ func decodeError(err error) *Error {
 		}
 		if strings.HasPrefix(typ.Value, "number") && integer(typ.Type.Kind()) {
 			// The right JSON type, but a value the field cannot hold.
-			return invalid(FieldError{Field: typ.Field, Message: "must be a whole number in the field's range"})
+			return invalid(FieldError{Field: typ.Field, Message: "must be a whole number, without fraction or exponent, in the field's range"})
 		}
 		return badRequest("field %q must be %s", typ.Field, jsonKind(typ.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

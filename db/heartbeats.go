@@ -191,10 +191,9 @@ func (w *HeartbeatWriter) flush(batch []*pending) {
 	}
 	results := make([]outcome, len(args.Idx))
 	rows, err := w.pool.BookmarkHeartbeatMany(ctx, args)
-	w.batches.Add(1)
-	w.heartbeats.Add(int64(len(batch)))
 	switch {
 	case err == nil:
+		w.batches.Add(1)
 		for _, r := range rows {
 			results[r.Idx].res = HeartbeatResult{Runtime: r.Runtime, Written: r.Written}
 		}
@@ -210,9 +209,14 @@ func (w *HeartbeatWriter) flush(batch []*pending) {
 			results[j].err = err
 		}
 	}
+	var answered int64 // by a statement that committed
 	for i, p := range batch {
+		if results[owner[i]].err == nil {
+			answered++
+		}
 		p.done <- results[owner[i]]
 	}
+	w.heartbeats.Add(answered)
 }
 
 // writeOne writes heartbeat j of args alone.
@@ -221,15 +225,17 @@ func (w *HeartbeatWriter) writeOne(ctx context.Context, args BookmarkHeartbeatMa
 		Idx: []int32{0}, ProfileIds: args.ProfileIds[j : j+1], UserIds: args.UserIds[j : j+1],
 		TitleIds: args.TitleIds[j : j+1], Positions: args.Positions[j : j+1],
 	})
-	w.batches.Add(1)
 	if err != nil || len(rows) != 1 {
 		return outcome{err: cmp.Or(err, errors.New("heartbeat: no result row"))}
 	}
+	w.batches.Add(1)
 	return outcome{res: HeartbeatResult{Runtime: rows[0].Runtime, Written: rows[0].Written}}
 }
 
-// Collector exposes how many batches and heartbeats the writer has written:
-// their ratio is the average batch, how much group commit saves.
+// Collector exposes how many batches the writer has committed and how many
+// heartbeats they answered: their ratio is the average batch, how much
+// group commit saves. (A batch that failed and was written again one
+// heartbeat at a time counts as the statements that committed.)
 func (w *HeartbeatWriter) Collector() prometheus.Collector {
 	return prometheus.CollectorFunc(func(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(heartbeatBatchesDesc, prometheus.CounterValue, float64(w.batches.Load()))
@@ -238,6 +244,6 @@ func (w *HeartbeatWriter) Collector() prometheus.Collector {
 }
 
 var (
-	heartbeatBatchesDesc = prometheus.NewDesc("marquee_heartbeat_batches_total", "Heartbeat batches written (one statement and commit each).", nil, nil)
-	heartbeatsDesc       = prometheus.NewDesc("marquee_heartbeats_written_total", "Heartbeats written, in those batches.", nil, nil)
+	heartbeatBatchesDesc = prometheus.NewDesc("marquee_heartbeat_batches_total", "Heartbeat batches committed (one statement and commit each).", nil, nil)
+	heartbeatsDesc       = prometheus.NewDesc("marquee_heartbeats_written_total", "Heartbeats answered by those batches (written, or refused by the statement's checks).", nil, nil)
 )

@@ -270,6 +270,11 @@ func TestHeartbeatWriter_AProfileDeletedDuringItsBatchFailsOnlyItsOwnHeartbeat(t
 	if n := dbtest.Count(t, conn, "SELECT count(*) FROM bookmarks"); n != len(profiles)-1 {
 		t.Errorf("%d bookmarks, want %d", n, len(profiles)-1)
 	}
+	// The first alone, then the other nineteen one by one; the statement
+	// that failed is not a batch.
+	if b, a := db.Batches(w), db.Answered(w); b != 20 || a != 20 {
+		t.Errorf("metrics: %d batches answering %d heartbeats, want 20 and 20", b, a)
+	}
 }
 
 // TestHeartbeatWriter_CloseWritesWhatIsQueuedAndRefusesTheRest: heartbeats

@@ -34,9 +34,9 @@ const MaxChannels = 10000
 // checkChannel refuses a channel the schema or the admin API would: a name
 // with control characters or bidirectional formatting (which could make it
 // display as another) is refused. An icon with a scheme other than http or
-// https (javascript:, data:, file:...), or with such characters, is dropped,
-// as if the channel had none: a feed's odd icon must not fail its guide,
-// nor reach players. Icons without a scheme stay as the feed gives them
+// https (javascript:, data:, file:...), with such characters, or longer
+// than the schema takes, is dropped, as if the channel had none: a feed's
+// odd icon must not fail its guide, nor reach players. Icons without a scheme stay as the feed gives them
 // (real feeds name logos that way: "Logo_UK_RT_2667", "s10108_dark.png").
 func checkChannel(c xmltv.Channel) (xmltv.Channel, error) {
 	switch {
@@ -46,11 +46,10 @@ func checkChannel(c xmltv.Channel) (xmltv.Channel, error) {
 		return c, &InvalidError{Msg: fmt.Sprintf("channel %q: its name is longer than %d characters", c.ID, maxChannelName)}
 	case strings.IndexFunc(c.Name, formatting) >= 0:
 		return c, &InvalidError{Msg: fmt.Sprintf("channel %q: its name holds control or bidirectional formatting characters", c.ID)}
-	case utf8.RuneCountInString(c.LogoURL) > maxLogoURL:
-		return c, &InvalidError{Msg: fmt.Sprintf("channel %q: its icon src is longer than %d characters", c.ID, maxLogoURL)}
 	}
 	if u, err := url.Parse(c.LogoURL); err != nil || strings.IndexFunc(c.LogoURL, formatting) >= 0 ||
-		u.Scheme != "" && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "") {
+		u.Scheme != "" && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "") ||
+		utf8.RuneCountInString(c.LogoURL) > maxLogoURL {
 		c.LogoURL = ""
 	}
 	return c, nil

@@ -305,24 +305,27 @@ func TestImport_Reimport_UpdatesChangedProgrammesAndChannels(t *testing.T) {
 	}
 }
 
-// TestImport_IconWithAnotherScheme_IsDropped: an icon becomes a logo when
+// TestImport_IconWithAnotherSchemeOrTooLong_IsDropped: an icon becomes a logo when
 // it is an http or https URL, or a reference without a scheme as real feeds
-// have; javascript:, data: and the like are dropped, and the import goes on.
-func TestImport_IconWithAnotherScheme_IsDropped(t *testing.T) {
+// have; javascript:, data: and the like, and icons longer than the schema
+// takes, are dropped, and the import goes on.
+func TestImport_IconWithAnotherSchemeOrTooLong_IsDropped(t *testing.T) {
 	t.Parallel()
 	pool, _ := dbtest.NewPool(t)
 	icons := map[string]string{
-		"web":      "https://logos.example/web.png",
-		"plain":    "http://logos.example/plain.png",
-		"script":   "javascript:alert(document.cookie)",
-		"relative": "logos/relative.png",
-		"no host":  "https:///x.png",
-		"data":     "data:image/png;base64,AAAA",
-		"bidi":     "https://logos.example/\u202Egnp.x",
+		"web":       "https://logos.example/web.png",
+		"plain":     "http://logos.example/plain.png",
+		"script":    "javascript:alert(document.cookie)",
+		"relative":  "logos/relative.png",
+		"no host":   "https:///x.png",
+		"data":      "data:image/png;base64,AAAA",
+		"bidi":      "https://logos.example/&#x202E;gnp.x",
+		"long data": "data:image/png;base64," + strings.Repeat("A", 3000),
+		"long web":  "https://logos.example/" + strings.Repeat("a", 2100) + ".png",
 	}
 	var channels []string
 	for id, src := range icons {
-		channels = append(channels, `<channel id="`+id+`"><display-name>`+id+`</display-name><icon src="`+strings.ReplaceAll(src, `\u202E`, "&#x202E;")+`"/></channel>`)
+		channels = append(channels, `<channel id="`+id+`"><display-name>`+id+`</display-name><icon src="`+src+`"/></channel>`)
 	}
 	if _, err := importString(pool, doc(channels...)); err != nil {
 		t.Fatal(err)

@@ -77,24 +77,31 @@ func TestHeartbeatWriter_ManyAtOnceAreBatchedAndEachAcknowledgedOneIsStored(t *t
 	}
 }
 
-// queueBehindOne writes first through w and, once it is being written (the
-// proxy holding the answer back), the rest, which queue behind it. It
-// returns at once; the WaitGroup tells when every write has returned, each
-// of which must have written its heartbeat.
+// firstThenRest calls write(0) and, once its heartbeat is being written
+// (the proxy holding the answer back), write(1) to write(n-1), whose
+// heartbeats queue behind it. It returns at once; the WaitGroup tells when
+// every write has returned.
+func firstThenRest(n int, write func(i int)) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	wg.Go(func() { write(0) })
+	time.Sleep(50 * time.Millisecond) // the first is being written, alone
+	for i := 1; i < n; i++ {
+		wg.Go(func() { write(i) })
+	}
+	return &wg
+}
+
+// queueBehindOne writes first through w, then the rest behind it
+// (firstThenRest), each of which must write its heartbeat.
 func queueBehindOne(t *testing.T, w *db.HeartbeatWriter, movie uuid.UUID, first db.Profile, rest []db.Profile) *sync.WaitGroup {
-	write := func(pr db.Profile) {
+	all := append([]db.Profile{first}, rest...)
+	return firstThenRest(len(all), func(i int) {
+		pr := all[i]
 		res, err := w.Write(context.Background(), db.Heartbeat{ProfileID: pr.ID, UserID: pr.UserID, TitleID: movie, Position: 60})
 		if err != nil || !res.Written {
 			t.Errorf("%s: %+v %v", pr.Name, res, err)
 		}
-	}
-	var wg sync.WaitGroup
-	wg.Go(func() { write(first) })
-	time.Sleep(50 * time.Millisecond) // the first is being written, alone
-	for _, pr := range rest {
-		wg.Go(func() { write(pr) })
-	}
-	return &wg
+	})
 }
 
 func TestHeartbeatWriter_HeartbeatsArrivingDuringAWriteAllGoInTheNextBatch(t *testing.T) {
@@ -239,12 +246,7 @@ func TestHeartbeatWriter_AProfileDeletedDuringItsBatchFailsOnlyItsOwnHeartbeat(t
 		results[i], errs[i] = w.Write(ctx, db.Heartbeat{ProfileID: pr.ID, UserID: pr.UserID, TitleID: movie, Position: 60})
 	}
 	proxy.SetLatency(100 * time.Millisecond)
-	var wg sync.WaitGroup
-	wg.Go(func() { write(0) })
-	time.Sleep(50 * time.Millisecond) // the first is being written, alone; the rest queue
-	for i := 1; i < len(profiles); i++ {
-		wg.Go(func() { write(i) })
-	}
+	writes := firstThenRest(len(profiles), write)
 	// The second batch sees the profile (its deletion is not committed) and
 	// waits on its row lock; then the deletion commits.
 	for deadline := time.Now().Add(10 * time.Second); dbtest.Count(t, conn, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 0; {
@@ -256,7 +258,7 @@ func TestHeartbeatWriter_AProfileDeletedDuringItsBatchFailsOnlyItsOwnHeartbeat(t
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	wg.Wait()
+	writes.Wait()
 
 	for i, pr := range profiles {
 		want := db.HeartbeatResult{Runtime: 3000, Written: true}

@@ -101,7 +101,9 @@ func (g *Guard) RequireProfileOwner(next http.Handler) http.Handler {
 		if !named {
 			query, err := url.ParseQuery(r.URL.RawQuery)
 			if err != nil {
-				// A query that does not parse might hide a profile_id.
+				// A query that does not parse might hide a profile_id. (The
+				// server refuses such queries before any guard; this one
+				// does not rely on it.)
 				g.fail(w, r, errNotOwner)
 				return
 			}

@@ -62,7 +62,9 @@ func newRouter(d Deps) *router {
 		writeProblem(w, &Error{Status: http.StatusMethodNotAllowed, Detail: "method " + req.Method + " is not allowed on this route"})
 	})
 	r.NotFoundHandler, r.MethodNotAllowedHandler = noRoute, noRoute
-	r.Use(routeTemplate)
+	// Outermost on every route, before any guard: the route's template for
+	// the log and metrics, then the query string's check.
+	r.Use(routeTemplate, wellFormedQuery)
 
 	guard := auth.NewGuard(d.Tokens, d.Pool, d.Cache, writeError)
 	cur := cursors{key: d.CursorKey}
@@ -161,13 +163,13 @@ func newRouter(d Deps) *router {
 }
 
 // NewHandler is the whole HTTP stack: observation (request ID, access log,
-// metrics, panic recovery), CORS, the query string's check, then the router.
+// metrics, panic recovery), CORS, then the router.
 func NewHandler(d Deps) http.Handler {
 	return wrap(d, newRouter(d).Router)
 }
 
 func wrap(d Deps, r *mux.Router) http.Handler {
-	return observe(d.Logger, newHTTPMetrics(d.Metrics), varyOrigin(cors(d.CORSAllowedOrigins)(wellFormedQuery(r))))
+	return observe(d.Logger, newHTTPMetrics(d.Metrics), varyOrigin(cors(d.CORSAllowedOrigins)(r)))
 }
 
 // cors allows exactly the origins configured, with the methods and request

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"time"
 
 	"marquee/auth"
 	"marquee/db"
@@ -18,9 +19,10 @@ type Account struct {
 }
 
 type demoProfile struct {
-	name   string
-	kids   bool
-	maxAge int16
+	name    string
+	kids    bool
+	maxAge  int16
+	watched int // the most popular science fiction it has watched, so that its recommendations say why
 }
 
 var demoAccounts = []struct {
@@ -28,13 +30,16 @@ var demoAccounts = []struct {
 	admin       bool
 	profiles    []demoProfile
 }{
-	{"admin@marquee.test", "Admin", true, []demoProfile{{"Admin", false, 18}}},
-	{"demo@marquee.test", "Demo", false, []demoProfile{{"Demo", false, 18}, {"Teen", false, 13}, {"Kids", true, 7}}},
+	{"admin@marquee.test", "Admin", true, []demoProfile{{"Admin", false, 18, 0}}},
+	{"demo@marquee.test", "Demo", false, []demoProfile{{"Demo", false, 18, 5}, {"Teen", false, 13, 0}, {"Kids", true, 7, 0}}},
 }
 
 // SeedAccounts creates the demo accounts that do not exist yet, each with a
 // random password returned here once; existing ones are left as they are.
-func SeedAccounts(ctx context.Context, pool *db.Pool, passwords *auth.Passwords) ([]Account, error) {
+// The Demo profile has watched a few of the first `titles` demo titles (the
+// catalog SeedCatalog made), so that a newcomer's recommendations say why.
+func SeedAccounts(ctx context.Context, pool *db.Pool, passwords *auth.Passwords, titles int) ([]Account, error) {
+	watches := playableOf(titles).byGenre["sci-fi"]
 	var out []Account
 	for _, a := range demoAccounts {
 		acc := Account{Email: a.email, Admin: a.admin}
@@ -57,8 +62,19 @@ func SeedAccounts(ctx context.Context, pool *db.Pool, passwords *auth.Passwords)
 				}
 			}
 			for _, p := range a.profiles {
-				_, err := q.ProfileCreateIfRoom(ctx, db.ProfileCreateIfRoomParams{UserID: u.ID, Name: p.name, Kids: p.kids, MaxAge: p.maxAge, MaxProfiles: 5})
+				pr, err := q.ProfileCreateIfRoom(ctx, db.ProfileCreateIfRoomParams{UserID: u.ID, Name: p.name, Kids: p.kids, MaxAge: p.maxAge, MaxProfiles: 5})
 				if err != nil {
+					return err
+				}
+				var hist db.HistoryInsertManyParams
+				for i, t := range watches[:min(p.watched, len(watches))] {
+					hist.ProfileIds, hist.TitleIds = append(hist.ProfileIds, pr.ID), append(hist.TitleIds, t.id)
+					hist.WatchedAts = append(hist.WatchedAts, time.Now().Add(-time.Duration(i+1)*24*time.Hour))
+				}
+				if len(hist.TitleIds) == 0 {
+					continue
+				}
+				if err := q.HistoryInsertMany(ctx, hist); err != nil {
 					return err
 				}
 			}

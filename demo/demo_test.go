@@ -70,7 +70,7 @@ func TestSeedAccounts_PasswordsWorkAndAreShownOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := SeedAccounts(ctx, pool, passwords)
+	first, err := SeedAccounts(ctx, pool, passwords, 0)
 	if err != nil || len(first) != len(demoAccounts) {
 		t.Fatalf("%+v %v", first, err)
 	}
@@ -87,7 +87,7 @@ func TestSeedAccounts_PasswordsWorkAndAreShownOnce(t *testing.T) {
 			t.Fatalf("%s: admin %v", a.Email, u.IsAdmin)
 		}
 	}
-	again, err := SeedAccounts(ctx, pool, passwords)
+	again, err := SeedAccounts(ctx, pool, passwords, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,17 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
+
+	"marquee/demo"
 )
 
 func recommend(t *testing.T, a *account, p profile) []recommendation {
@@ -96,6 +101,44 @@ func TestRecommendations_OneOtherViewerCannotBeReadBack(t *testing.T) {
 			t.Errorf("with %d other viewers of both: recommended because of the rare title: %v", backers, because)
 		}
 	}
+}
+
+// TestRecommendations_TheDemoIsToldWhy: on the demo data of `marquee
+// seed`, the demo account's Demo profile gets recommendations that say why
+// ("Because you watched..."), not only what is popular.
+func TestRecommendations_TheDemoIsToldWhy(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	if _, err := demo.SeedCatalog(ctx, f.pool, demo.DefaultTitles, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.SeedViewing(ctx, f.pool, demo.DefaultProfiles, demo.DefaultEvents, demo.DefaultTitles); err != nil {
+		t.Fatal(err)
+	}
+	accounts, err := demo.SeedAccounts(ctx, f.pool, f.deps.Passwords, demo.DefaultTitles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(accounts, func(a demo.Account) bool { return a.Email == "demo@marquee.test" })
+	tokens := f.login(t, accounts[i].Email, accounts[i].Password)
+	me := &account{api: f.api.As(tokens.AccessToken)}
+	var profiles list[profile]
+	me.api.Do(http.MethodGet, "/v1/profiles", nil).JSON(t, &profiles)
+	d := slices.IndexFunc(profiles.Items, func(p profile) bool { return p.Name == "Demo" })
+	if d < 0 {
+		t.Fatalf("no Demo profile among %+v", profiles.Items)
+	}
+	var because []string
+	for _, r := range recommend(t, me, profiles.Items[d]) {
+		if strings.HasPrefix(r.Reason, "Because you watched ") {
+			because = append(because, r.Title.Name)
+		}
+	}
+	if len(because) == 0 {
+		t.Fatal("the Demo profile is recommended nothing because of what it watched")
+	}
+	t.Logf("recommended because of what the Demo profile watched: %v", because)
 }
 
 func TestRecommendations_NewProfileOnAnUnwatchedCatalog(t *testing.T) {

@@ -82,7 +82,7 @@ func seed(ctx context.Context, env envconfig.Lookuper, args []string, stdout, st
 	if err != nil {
 		return err
 	}
-	accounts, err := demo.SeedAccounts(ctx, pool, passwords)
+	accounts, err := demo.SeedAccounts(ctx, pool, passwords, *titles)
 	if err != nil {
 		return fmt.Errorf("seed accounts: %w", err)
 	}

@@ -36,6 +36,7 @@ var demoAccounts = []struct {
 
 // SeedAccounts creates the demo accounts that do not exist yet, each with a
 // random password returned here once; existing ones are left as they are.
+// On an error it returns the accounts made before it too.
 // The Demo profile has watched a few of the first `titles` demo titles (the
 // catalog SeedCatalog made), so that a newcomer's recommendations say why.
 func SeedAccounts(ctx context.Context, pool *db.Pool, passwords *auth.Passwords, titles int) ([]Account, error) {
@@ -67,9 +68,18 @@ func SeedAccounts(ctx context.Context, pool *db.Pool, passwords *auth.Passwords,
 					return err
 				}
 				var hist db.HistoryInsertManyParams
-				for i, t := range watches[:min(p.watched, len(watches))] {
+				for _, t := range watches {
+					if len(hist.TitleIds) == p.watched {
+						break
+					}
+					// An admin may have deleted a demo title since the catalog was seeded.
+					if ok, err := q.TitleExists(ctx, t.id); err != nil {
+						return err
+					} else if !ok {
+						continue
+					}
 					hist.ProfileIds, hist.TitleIds = append(hist.ProfileIds, pr.ID), append(hist.TitleIds, t.id)
-					hist.WatchedAts = append(hist.WatchedAts, time.Now().Add(-time.Duration(i+1)*24*time.Hour))
+					hist.WatchedAts = append(hist.WatchedAts, time.Now().Add(-time.Duration(len(hist.TitleIds))*24*time.Hour))
 				}
 				if len(hist.TitleIds) == 0 {
 					continue
@@ -83,7 +93,7 @@ func SeedAccounts(ctx context.Context, pool *db.Pool, passwords *auth.Passwords,
 		switch {
 		case errors.Is(err, db.ErrConflict):
 		case err != nil:
-			return nil, err
+			return out, err // with the accounts made so far, whose passwords must still be shown
 		default:
 			acc.Password, acc.Created = password, true
 		}

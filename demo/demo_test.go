@@ -97,3 +97,30 @@ func TestSeedAccounts_PasswordsWorkAndAreShownOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedAccounts_DemoProfileSkipsADeletedTitle: the Demo profile's
+// history names demo titles; one an admin deleted is skipped, and the
+// accounts are made all the same.
+func TestSeedAccounts_DemoProfileSkipsADeletedTitle(t *testing.T) {
+	t.Parallel()
+	pool, conn := dbtest.NewPool(t)
+	ctx := context.Background()
+	if _, err := SeedCatalog(ctx, pool, DefaultTitles, nil); err != nil {
+		t.Fatal(err)
+	}
+	watches := playableOf(DefaultTitles).byGenre["sci-fi"]
+	if _, err := pool.TitleDelete(ctx, watches[0].id); err != nil {
+		t.Fatal(err)
+	}
+	passwords, err := auth.NewPasswords(auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts, err := SeedAccounts(ctx, pool, passwords, DefaultTitles)
+	if err != nil || len(accounts) != len(demoAccounts) {
+		t.Fatalf("%+v %v", accounts, err)
+	}
+	if n := dbtest.Count(t, conn, "SELECT count(*) FROM history h JOIN profiles p ON p.id = h.profile_id WHERE p.name = 'Demo' AND h.title_id <> $1", watches[0].id); n != 5 {
+		t.Fatalf("the Demo profile has watched %d other titles, want 5", n)
+	}
+}

@@ -83,9 +83,6 @@ func seed(ctx context.Context, env envconfig.Lookuper, args []string, stdout, st
 		return err
 	}
 	accounts, err := demo.SeedAccounts(ctx, pool, passwords, *titles)
-	if err != nil {
-		return fmt.Errorf("seed accounts: %w", err)
-	}
 	for _, a := range accounts {
 		role := "viewer"
 		if a.Admin {
@@ -96,6 +93,9 @@ func seed(ctx context.Context, env envconfig.Lookuper, args []string, stdout, st
 		} else {
 			fmt.Fprintf(stdout, "account: %-22s already exists (%s); its password was shown when it was created\n", a.Email, role)
 		}
+	}
+	if err != nil {
+		return fmt.Errorf("seed accounts: %w", err)
 	}
 	fmt.Fprintf(stdout, "log in: curl -s -X POST %s/v1/auth/login -H 'Content-Type: application/json' -d '{\"email\":\"demo@marquee.test\",\"password\":\"...\"}'\n", loginAddr(env))
 	return nil

@@ -36,8 +36,9 @@ const MaxChannels = 10000
 // display as another) is refused. An icon with a scheme other than http or
 // https (javascript:, data:, file:...), with such characters, or longer
 // than the schema takes, is dropped, as if the channel had none: a feed's
-// odd icon must not fail its guide, nor reach players. Icons without a scheme stay as the feed gives them
-// (real feeds name logos that way: "Logo_UK_RT_2667", "s10108_dark.png").
+// odd icon must not fail its guide, nor reach players. Icons without a
+// scheme stay as the feed gives them (real feeds name logos that way:
+// "Logo_UK_RT_2667", "s10108_dark.png").
 func checkChannel(c xmltv.Channel) (xmltv.Channel, error) {
 	switch {
 	case utf8.RuneCountInString(c.ID) > maxXMLTVID:

@@ -75,16 +75,18 @@ func (h *catalog) browse(w http.ResponseWriter, r *http.Request) {
 	}
 	var genre *string
 	if g := q.Get("genre"); g != "" {
-		var known []string
-		if genreSlug(g) {
-			var err error
-			if known, err = h.pool.GenresKnown(r.Context(), []string{g}); err != nil {
-				writeError(w, r, err)
-				return
-			}
+		noSuchGenre := invalid(FieldError{Field: "genre", Message: "no such genre; see /v1/catalog/genres"})
+		if !genreSlug(g) {
+			writeError(w, r, noSuchGenre)
+			return
+		}
+		known, err := h.pool.GenresKnown(r.Context(), []string{g})
+		if err != nil {
+			writeError(w, r, err)
+			return
 		}
 		if len(known) == 0 {
-			writeError(w, r, invalid(FieldError{Field: "genre", Message: "no such genre; see /v1/catalog/genres"}))
+			writeError(w, r, noSuchGenre)
 			return
 		}
 		genre = &g

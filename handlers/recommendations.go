@@ -13,9 +13,10 @@ const (
 	recLiked  = 20 // the profile's latest likes that seed co-occurrence
 	recFanout = 25 // profiles per liked title, the latest to watch or like it
 	recDepth  = 20 // titles per such profile, its latest watches
-	// recBackers: the distinct profiles that must lead to a title before it
-	// is recommended for them ("Because you watched..."). With one, a
-	// profile that watched a rare title would see another's latest watches.
+	// recBackers: the distinct profiles that must lead from a liked title
+	// to a candidate before that liked title counts for it (and can be its
+	// reason, "Because you watched..."). With one, a profile that watched a
+	// rare title would see another's latest watches.
 	recBackers = 3
 )
 

@@ -60,10 +60,11 @@ func TestPoolConfig_Validate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, c := range map[string]PoolConfig{
-		"DB_POOL_SIZE":    {Size: 0, Overflow: 10, Recycle: 1, Timeout: 1},
-		"DB_MAX_OVERFLOW": {Size: 1, Overflow: -1, Recycle: 1, Timeout: 1},
-		"DB_POOL_RECYCLE": {Size: 1, Overflow: 0, Recycle: 0, Timeout: 1},
-		"DB_POOL_TIMEOUT": {Size: 1, Overflow: 0, Recycle: 1, Timeout: 0},
+		"DB_POOL_SIZE":     {Size: 0, Overflow: 10, Recycle: 1, Timeout: 1},
+		"DB_MAX_OVERFLOW":  {Size: 1, Overflow: -1, Recycle: 1, Timeout: 1},
+		"DB_POOL_RECYCLE":  {Size: 1, Overflow: 0, Recycle: 0, Timeout: 1},
+		"DB_POOL_TIMEOUT":  {Size: 1, Overflow: 0, Recycle: 1, Timeout: 0},
+		"DB_POOL_PRE_PING": {Size: 1, Overflow: 0, Recycle: 1, Timeout: 1, PrePing: -1},
 	} {
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%+v: Validate = %v, want an error naming %s", c, err, name)

@@ -43,7 +43,7 @@ func viewers(t *testing.T, p *db.Pool, n int) ([]db.Profile, uuid.UUID) {
 
 func TestHeartbeatWriter_ManyAtOnceAreBatchedAndEachAcknowledgedOneIsStored(t *testing.T) {
 	t.Parallel()
-	p, conn := openPool(t, db.PoolConfig{Size: 4, Overflow: 0, Recycle: 30 * 60e9, Timeout: 5e9})
+	p, conn := openPool(t, db.PoolConfig{Size: 4, Overflow: 0, Recycle: 30 * 60e9, Timeout: 5e9, PrePing: 1e9})
 	profiles, movie := viewers(t, p, 40)
 	w := db.NewHeartbeatWriter(p)
 	defer w.Close()

@@ -19,6 +19,10 @@ type PoolConfig struct {
 	Overflow int           // extra connections opened under load (DB_MAX_OVERFLOW)
 	Recycle  time.Duration // a connection's maximum lifetime (DB_POOL_RECYCLE)
 	Timeout  time.Duration // longest wait for a free connection (DB_POOL_TIMEOUT)
+	// PrePing: a connection idle for at least this long is pinged before it
+	// is handed out, and replaced if dead; 0 pings at every checkout
+	// (DB_POOL_PRE_PING).
+	PrePing time.Duration
 }
 
 // Validate refuses sizes and durations that cannot work.
@@ -36,6 +40,9 @@ func (c PoolConfig) Validate() error {
 	if c.Timeout <= 0 {
 		errs = append(errs, fmt.Errorf("DB_POOL_TIMEOUT must be positive, got %s", c.Timeout))
 	}
+	if c.PrePing < 0 {
+		errs = append(errs, fmt.Errorf("DB_POOL_PRE_PING must not be negative, got %s", c.PrePing))
+	}
 	return errors.Join(errs...)
 }
 
@@ -47,8 +54,8 @@ const (
 	// maxHealthCheckPeriod is pgxpool's default; shorter lifetimes check more often.
 	maxHealthCheckPeriod = time.Minute
 	minHealthCheckPeriod = 100 * time.Millisecond
-	// maxPingTimeout bounds the liveness ping of a connection idle for over a
-	// second, so that a dead one leaves time to try another.
+	// maxPingTimeout bounds the pre-ping, so that a dead connection leaves
+	// time to try another.
 	maxPingTimeout = time.Second
 )
 
@@ -71,8 +78,12 @@ func (c PoolConfig) pgxConfig(connString string) (*pgxpool.Config, error) {
 	// The health check enforces lifetimes on idle connections: run it often
 	// enough that an idle pool really recycles within about Recycle.
 	cfg.HealthCheckPeriod = min(max(c.Recycle/10, minHealthCheckPeriod), maxHealthCheckPeriod)
-	// Pre-ping: pgxpool pings a connection idle for more than a second before
-	// handing it out (its default ShouldPing) and destroys it if dead.
+	// Pre-ping: pgxpool pings a connection that ShouldPing picks before
+	// handing it out, and destroys it if dead. Its own rule (idle for over a
+	// second) hands out the connections that died while in recent use, as
+	// all do in a failover: PrePing 0 lets the operator pay a round trip per
+	// checkout to catch those too.
+	cfg.ShouldPing = func(_ context.Context, p pgxpool.ShouldPingParams) bool { return p.IdleDuration >= c.PrePing }
 	cfg.PingTimeout = min(c.Timeout/2, maxPingTimeout)
 	cfg.ConnConfig.ConnectTimeout = c.Timeout
 	cfg.ConnConfig.RuntimeParams["application_name"] = "marquee"

@@ -3,12 +3,14 @@ package db_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"marquee/db"
 	"marquee/db/dbtest"
@@ -68,7 +70,7 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 
 func TestPool_SettingsReachPgxpool(t *testing.T) {
 	t.Parallel()
-	p, _ := openPool(t, db.PoolConfig{Size: 3, Overflow: 4, Recycle: 10 * time.Minute, Timeout: 2 * time.Second})
+	p, _ := openPool(t, db.PoolConfig{Size: 3, Overflow: 4, Recycle: 10 * time.Minute, Timeout: 2 * time.Second, PrePing: 2 * time.Second})
 	c := p.Config()
 	if c.MaxConns != 7 || c.MinConns != 3 {
 		t.Errorf("MaxConns %d MinConns %d, want 7 (size + overflow) and 3 (size)", c.MaxConns, c.MinConns)
@@ -82,7 +84,13 @@ func TestPool_SettingsReachPgxpool(t *testing.T) {
 	if c.ConnConfig.ConnectTimeout != 2*time.Second {
 		t.Errorf("connect timeout %s, want the pool timeout", c.ConnConfig.ConnectTimeout)
 	}
-	short, _ := openPool(t, db.PoolConfig{Size: 1, Overflow: 0, Recycle: 2 * time.Second, Timeout: time.Second})
+	// pgxpool's own rule would ping at 1.5s.
+	for idle, want := range map[time.Duration]bool{1500 * time.Millisecond: false, 2 * time.Second: true, time.Minute: true} {
+		if got := c.ShouldPing != nil && c.ShouldPing(context.Background(), pgxpool.ShouldPingParams{IdleDuration: idle}); got != want {
+			t.Errorf("pre-ping 2s, idle %s: pinged %t, want %t", idle, got, want)
+		}
+	}
+	short, _ := openPool(t, db.PoolConfig{Size: 1, Overflow: 0, Recycle: 2 * time.Second, Timeout: time.Second, PrePing: time.Second})
 	if hc := short.Config().HealthCheckPeriod; hc != 200*time.Millisecond {
 		t.Errorf("health check every %s with a 2s lifetime, want 200ms", hc)
 	}
@@ -91,7 +99,7 @@ func TestPool_SettingsReachPgxpool(t *testing.T) {
 
 func TestPool_ConcurrentQueriesQueue(t *testing.T) {
 	t.Parallel()
-	p, _ := openPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 10 * time.Second})
+	p, _ := openPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 10 * time.Second, PrePing: time.Second})
 	var wg sync.WaitGroup
 	errs := make(chan error, 50)
 	for range 50 {
@@ -116,7 +124,7 @@ func TestPool_ConcurrentQueriesQueue(t *testing.T) {
 
 func TestPool_WaitTimeoutIsErrPoolTimeout(t *testing.T) {
 	t.Parallel()
-	p, _ := openPool(t, db.PoolConfig{Size: 1, Overflow: 0, Recycle: time.Hour, Timeout: 100 * time.Millisecond})
+	p, _ := openPool(t, db.PoolConfig{Size: 1, Overflow: 0, Recycle: time.Hour, Timeout: 100 * time.Millisecond, PrePing: time.Second})
 	held, release := make(chan struct{}), make(chan struct{})
 	go func() {
 		_ = p.InTx(context.Background(), func(*db.Queries) error {
@@ -139,7 +147,7 @@ func TestPool_WaitTimeoutIsErrPoolTimeout(t *testing.T) {
 
 func TestPool_IdleConnectionsRecycleWithinLifetime(t *testing.T) {
 	t.Parallel()
-	p, conn := openDirectPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: 2 * time.Second, Timeout: 5 * time.Second})
+	p, conn := openDirectPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: 2 * time.Second, Timeout: 5 * time.Second, PrePing: time.Second})
 	eventually(t, 5*time.Second, "two warm connections", func() bool { return len(backends(t, conn)) == 2 })
 	before := backends(t, conn)
 	// Idle: no query runs, only the health check can recycle them.
@@ -154,7 +162,7 @@ func TestPool_IdleConnectionsRecycleWithinLifetime(t *testing.T) {
 
 func TestPool_TerminatedBackendsReplacedBeforeUse(t *testing.T) {
 	t.Parallel()
-	p, conn := openDirectPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 5 * time.Second})
+	p, conn := openDirectPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 5 * time.Second, PrePing: time.Second})
 	eventually(t, 5*time.Second, "two warm connections", func() bool { return len(backends(t, conn)) == 2 })
 	before := backends(t, conn)
 
@@ -169,7 +177,7 @@ func TestPool_TerminatedBackendsReplacedBeforeUse(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Past pgxpool's one-second idle threshold, the pre-ping finds each
+	// Past the pre-ping's one-second idle threshold, it finds each
 	// connection dead and opens a new one: no query fails.
 	time.Sleep(1100 * time.Millisecond)
 	for range 4 {
@@ -187,7 +195,7 @@ func TestPool_TerminatedBackendsReplacedBeforeUse(t *testing.T) {
 func TestPool_OverflowClosedWhenIdle(t *testing.T) {
 	t.Parallel()
 	// Lifetime 4s, so idle overflow connections go after 2s, before they expire.
-	p, _ := openPool(t, db.PoolConfig{Size: 1, Overflow: 3, Recycle: 4 * time.Second, Timeout: 5 * time.Second})
+	p, _ := openPool(t, db.PoolConfig{Size: 1, Overflow: 3, Recycle: 4 * time.Second, Timeout: 5 * time.Second, PrePing: time.Second})
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)
@@ -206,4 +214,61 @@ func TestPool_OverflowClosedWhenIdle(t *testing.T) {
 		s := p.Stat()
 		return s.TotalConns() <= 1 && s.MaxIdleDestroyCount() >= 3
 	})
+}
+
+// TestPool_PrePing_KilledBackends: every connection used a moment ago, then
+// every backend of the test's own database killed, then 30 queries at once.
+// Pinged at every checkout, none fails; pinged only past an idle time the
+// connections have not reached (as pgxpool's one second after a burst),
+// the dead connections are handed out and their queries fail, which shows
+// the arrangement does reach them.
+func TestPool_PrePing_KilledBackends(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		prePing time.Duration
+		fails   bool
+	}{{0, false}, {time.Hour, true}} {
+		t.Run(fmt.Sprintf("pre-ping %s", c.prePing), func(t *testing.T) {
+			t.Parallel()
+			const size = 4
+			p, conn := openDirectPool(t, db.PoolConfig{Size: size, Overflow: 0, Recycle: time.Hour, Timeout: 5 * time.Second, PrePing: c.prePing})
+			ctx := context.Background()
+			eventually(t, 5*time.Second, "warm connections", func() bool { return len(backends(t, conn)) == size })
+			var wg sync.WaitGroup
+			for range size {
+				wg.Go(func() {
+					if _, err := db.RawDBTX(p).Exec(ctx, "SELECT pg_sleep(0.1)"); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			if n := dbtest.Count(t, conn, `SELECT count(*) FILTER (WHERE NOT pg_terminate_backend(pid, 5000))
+				FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`); n != 0 {
+				t.Fatalf("%d backends outlived pg_terminate_backend", n)
+			}
+
+			errs := make(chan error, 30)
+			for range cap(errs) {
+				wg.Go(func() {
+					_, err := p.HealthCheck(ctx)
+					errs <- err
+				})
+			}
+			wg.Wait()
+			close(errs)
+			var failed []error
+			for err := range errs {
+				if err != nil {
+					failed = append(failed, err)
+				}
+			}
+			if c.fails && len(failed) == 0 {
+				t.Fatal("no query failed on a dead connection: the test does not reach them")
+			}
+			if !c.fails && len(failed) > 0 {
+				t.Fatalf("%d of 30 queries failed after the backends were killed, the first: %v", len(failed), failed[0])
+			}
+		})
+	}
 }

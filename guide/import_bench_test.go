@@ -49,7 +49,7 @@ func benchPool(b *testing.B) (*db.Pool, db.ConnString) {
 		b.Skip("BENCH_DATABASE_URL is not set: run make bench-guide")
 	}
 	conn := db.NewConnString(url)
-	pool, err := db.Open(context.Background(), conn, db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 5 * time.Second})
+	pool, err := db.Open(context.Background(), conn, db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 5 * time.Second, PrePing: time.Second})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func newBenchWorld(b *testing.B) *benchWorld {
 		b.Skip("BENCH_DATABASE_URL is not set: run make bench-catalog")
 	}
 	ctx := context.Background()
-	pool, err := db.Open(ctx, db.NewConnString(conn), db.PoolConfig{Size: 20, Overflow: 10, Recycle: 30 * time.Minute, Timeout: 5 * time.Second})
+	pool, err := db.Open(ctx, db.NewConnString(conn), db.PoolConfig{Size: 20, Overflow: 10, Recycle: 30 * time.Minute, Timeout: 5 * time.Second, PrePing: time.Second})
 	if err != nil {
 		b.Fatal(err)
 	}

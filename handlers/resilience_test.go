@@ -200,7 +200,7 @@ func TestResilience_DatabaseGoneUnderLoad_FastRefusalsRecoveryNoLostAck(t *testi
 	proxy := dbtest.NewProxy(t)
 	f := setup(t, func(o *options) {
 		o.proxy = proxy
-		o.pool = db.PoolConfig{Size: 4, Overflow: 4, Recycle: 30 * time.Minute, Timeout: poolTimeout}
+		o.pool = db.PoolConfig{Size: 4, Overflow: 4, Recycle: 30 * time.Minute, Timeout: poolTimeout, PrePing: time.Second}
 	})
 	film := f.addTitle(t, titleSpec{name: "Film"})
 	players := newPlayers(t, f, 50, film, false)
@@ -278,14 +278,14 @@ func TestResilience_TwoHundredClientsOnAPoolOfFive_QueueThenCleanRefusalsNoLeak(
 	}
 
 	t.Run("waits under DB_POOL_TIMEOUT: all served", func(t *testing.T) {
-		pool := db.PoolConfig{Size: 5, Overflow: 0, Recycle: 30 * time.Minute, Timeout: 5 * time.Second}
+		pool := db.PoolConfig{Size: 5, Overflow: 0, Recycle: 30 * time.Minute, Timeout: 5 * time.Second, PrePing: time.Second}
 		got := run(t, pool, 0, http.StatusOK, http.StatusNoContent)
 		t.Logf("resilience: 200 clients on a pool of 5 + 0 (DB_POOL_TIMEOUT 5s): %d requests in 3 s, all served, p50 %s p99 %s slowest %s; afterwards no connection or goroutine left over",
 			got.count, got.percentile(0.5).Round(time.Microsecond), got.percentile(0.99).Round(time.Microsecond), got.slowest.Round(time.Millisecond))
 	})
 	t.Run("waits past DB_POOL_TIMEOUT: clean 503s", func(t *testing.T) {
 		// Every statement held 30 ms: 200 clients queue for far longer than 100 ms.
-		pool := db.PoolConfig{Size: 5, Overflow: 0, Recycle: 30 * time.Minute, Timeout: 100 * time.Millisecond}
+		pool := db.PoolConfig{Size: 5, Overflow: 0, Recycle: 30 * time.Minute, Timeout: 100 * time.Millisecond, PrePing: time.Second}
 		got := run(t, pool, 30*time.Millisecond, http.StatusOK, http.StatusNoContent, http.StatusServiceUnavailable)
 		refused := got.statuses[http.StatusServiceUnavailable]
 		if refused == 0 || refused == got.count {
@@ -304,7 +304,7 @@ func TestResilience_DatabaseSlowedTo200msARoundTrip_ReadyAndServedSlowly(t *test
 	proxy := dbtest.NewProxy(t)
 	f := setup(t, func(o *options) {
 		o.proxy = proxy
-		o.pool = db.PoolConfig{Size: 4, Overflow: 4, Recycle: 30 * time.Minute, Timeout: 5 * time.Second}
+		o.pool = db.PoolConfig{Size: 4, Overflow: 4, Recycle: 30 * time.Minute, Timeout: 5 * time.Second, PrePing: time.Second}
 	})
 	film := f.addTitle(t, titleSpec{name: "Film"})
 	players := newPlayers(t, f, 50, film, false)

@@ -253,7 +253,7 @@ func TestPanic_LoggedAs500WithoutDetails(t *testing.T) {
 func TestPool_ConcurrentRequestsQueueOnASmallPool(t *testing.T) {
 	t.Parallel()
 	f := setup(t, func(o *options) {
-		o.pool = db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 5 * time.Second}
+		o.pool = db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 5 * time.Second, PrePing: time.Second}
 	})
 	var wg sync.WaitGroup
 	statuses := make(chan int, 50)
@@ -279,7 +279,7 @@ func TestPool_ConcurrentRequestsQueueOnASmallPool(t *testing.T) {
 func TestPool_WaitTimeout_503WithRetryAfter(t *testing.T) {
 	t.Parallel()
 	f := setup(t, func(o *options) {
-		o.pool = db.PoolConfig{Size: 1, Overflow: 0, Recycle: time.Hour, Timeout: 100 * time.Millisecond}
+		o.pool = db.PoolConfig{Size: 1, Overflow: 0, Recycle: time.Hour, Timeout: 100 * time.Millisecond, PrePing: time.Second}
 	})
 	a := f.register(t, "Waiter")
 	held := make(chan struct{})

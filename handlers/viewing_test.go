@@ -308,7 +308,7 @@ func TestHeartbeat_FiftyAtOnceForOneProfileAndTitle_OneConsistentRow(t *testing.
 func TestHeartbeat_FiftyProfilesAtOnceWithTheDefaultPool(t *testing.T) {
 	t.Parallel()
 	f := setup(t, func(o *options) {
-		o.pool = db.PoolConfig{Size: 20, Overflow: 10, Recycle: 30 * time.Minute, Timeout: 5 * time.Second}
+		o.pool = db.PoolConfig{Size: 20, Overflow: 10, Recycle: 30 * time.Minute, Timeout: 5 * time.Second, PrePing: time.Second}
 	})
 	film := f.addTitle(t, titleSpec{name: "Film"})
 	type viewer struct {

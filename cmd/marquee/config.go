@@ -26,11 +26,12 @@ type DBConfig struct {
 	MaxOverflow int           `env:"DB_MAX_OVERFLOW, default=10"`
 	PoolRecycle time.Duration `env:"DB_POOL_RECYCLE, default=30m"`
 	PoolTimeout time.Duration `env:"DB_POOL_TIMEOUT, default=5s"`
+	PoolPrePing time.Duration `env:"DB_POOL_PRE_PING, default=1s"`
 }
 
 // Pool is the pool's share of the configuration.
 func (c DBConfig) Pool() db.PoolConfig {
-	return db.PoolConfig{Size: c.PoolSize, Overflow: c.MaxOverflow, Recycle: c.PoolRecycle, Timeout: c.PoolTimeout}
+	return db.PoolConfig{Size: c.PoolSize, Overflow: c.MaxOverflow, Recycle: c.PoolRecycle, Timeout: c.PoolTimeout, PrePing: c.PoolPrePing}
 }
 
 // Direct is the connection for migrations and LISTEN: DATABASE_DIRECT_URL,

@@ -66,7 +66,7 @@ func TestLoadConfig_Defaults(t *testing.T) {
 	want := Config{
 		DBConfig: DBConfig{
 			DatabaseURL: db.NewConnString("postgres://postgres@127.0.0.1:5432/marquee?sslmode=disable"),
-			PoolSize:    20, MaxOverflow: 10, PoolRecycle: 30 * time.Minute, PoolTimeout: 5 * time.Second,
+			PoolSize:    20, MaxOverflow: 10, PoolRecycle: 30 * time.Minute, PoolTimeout: 5 * time.Second, PoolPrePing: time.Second,
 		},
 		HTTPAddr: ":8080", MetricsAddr: "127.0.0.1:9090", ReadinessTimeout: 2 * time.Second,
 		JWTTTL: 15 * time.Minute, RefreshTTL: 720 * time.Hour, ShutdownTimeout: 20 * time.Second,
@@ -85,6 +85,7 @@ func TestLoadConfig_RefusesNonsense(t *testing.T) {
 		{"negative overflow", "DB_MAX_OVERFLOW", "-1", "DB_MAX_OVERFLOW must not be negative"},
 		{"zero pool timeout", "DB_POOL_TIMEOUT", "0s", "DB_POOL_TIMEOUT must be positive"},
 		{"zero recycle", "DB_POOL_RECYCLE", "0s", "DB_POOL_RECYCLE must be positive"},
+		{"negative pre-ping", "DB_POOL_PRE_PING", "-1s", "DB_POOL_PRE_PING must not be negative"},
 		{"readiness over 5s", "READINESS_TIMEOUT", "6s", "READINESS_TIMEOUT must be more than 0 and at most 5s"},
 		{"zero readiness", "READINESS_TIMEOUT", "0s", "READINESS_TIMEOUT"},
 		{"zero shutdown", "SHUTDOWN_TIMEOUT", "0s", "SHUTDOWN_TIMEOUT must be positive"},

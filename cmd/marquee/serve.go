@@ -219,6 +219,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("DB_MAX_OVERFLOW", c.MaxOverflow),
 		slog.String("DB_POOL_RECYCLE", c.PoolRecycle.String()),
 		slog.String("DB_POOL_TIMEOUT", c.PoolTimeout.String()),
+		slog.String("DB_POOL_PRE_PING", c.PoolPrePing.String()),
 		slog.String("READINESS_TIMEOUT", c.ReadinessTimeout.String()),
 		slog.String("JWT_TTL", c.JWTTTL.String()),
 		slog.String("REFRESH_TTL", c.RefreshTTL.String()),

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"marquee/db"
 	"marquee/db/dbtest"
 )
@@ -339,7 +341,7 @@ func TestEnv_ReachesThePool(t *testing.T) {
 	conn := dbtest.NewDatabase(t)
 	cfg, err := loadDBConfig(context.Background(), env(
 		"DATABASE_URL", conn.Value(), "DATABASE_DIRECT_URL", dbtest.Direct(t, conn).Value(), "DB_POOL_SIZE", "3", "DB_MAX_OVERFLOW", "5",
-		"DB_POOL_RECYCLE", "7m", "DB_POOL_TIMEOUT", "1500ms",
+		"DB_POOL_RECYCLE", "7m", "DB_POOL_TIMEOUT", "1500ms", "DB_POOL_PRE_PING", "250ms",
 	))
 	if err != nil {
 		t.Fatal(err)
@@ -352,6 +354,11 @@ func TestEnv_ReachesThePool(t *testing.T) {
 	c := pool.Config()
 	if c.MinConns != 3 || c.MaxConns != 8 || c.MaxConnLifetime != 7*time.Minute || c.ConnConfig.ConnectTimeout != 1500*time.Millisecond {
 		t.Fatalf("pool min %d max %d lifetime %s connect timeout %s", c.MinConns, c.MaxConns, c.MaxConnLifetime, c.ConnConfig.ConnectTimeout)
+	}
+	for idle, want := range map[time.Duration]bool{249 * time.Millisecond: false, 250 * time.Millisecond: true} {
+		if got := c.ShouldPing(context.Background(), pgxpool.ShouldPingParams{IdleDuration: idle}); got != want {
+			t.Errorf("DB_POOL_PRE_PING=250ms, idle %s: pinged %t, want %t", idle, got, want)
+		}
 	}
 }
 

@@ -143,7 +143,7 @@ func createDatabase(t testing.TB, server *url.URL, format string, template ...st
 
 // SmallPool is a pool configuration that lets many test packages share one
 // server's connection limit.
-var SmallPool = db.PoolConfig{Size: 2, Overflow: 4, Recycle: 30 * time.Minute, Timeout: 5 * time.Second}
+var SmallPool = db.PoolConfig{Size: 2, Overflow: 4, Recycle: 30 * time.Minute, Timeout: 5 * time.Second, PrePing: time.Second}
 
 // NewPool opens a SmallPool on a fresh database, closed when t ends.
 func NewPool(t testing.TB) (*db.Pool, db.ConnString) {

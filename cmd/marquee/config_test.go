@@ -155,6 +155,8 @@ func TestConfig_RedactedEveryWay(t *testing.T) {
 		"host=db.internal user=marquee password=" + testPassword + " dbname=marquee",
 		"host=db.internal user=marquee password='" + testPassword + " x' dbname=marquee",
 		"postgres://marquee:" + testPassword + "%zz@db.internal/marquee",
+		"postgres://marquee@db.internal/marquee?sslmode=require&sslpassword=" + testPassword + "&passfile=/run/" + testPassword,
+		"host=db.internal user=marquee sslmode=disable sslpassword = '" + testPassword + " x' sslkey=/run/" + testPassword + " sslcert=/run/client.crt",
 	} {
 		c, err := loadConfig(context.Background(), env("JWT_SECRET", testSecret, "DATABASE_URL", url, "DATABASE_DIRECT_URL", url))
 		if err != nil && (!strings.Contains(err.Error(), "is not a valid PostgreSQL connection string") || strings.Contains(err.Error(), testPassword)) {

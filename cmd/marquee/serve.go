@@ -206,7 +206,7 @@ func (l logWriter) Write(p []byte) (int, error) {
 }
 
 // LogValue is the effective configuration as the startup log shows it: the
-// secret and the database password redacted.
+// secret and the secrets of the database URLs redacted.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Any("DATABASE_URL", c.DatabaseURL),

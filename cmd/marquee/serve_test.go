@@ -245,16 +245,22 @@ func get(t *testing.T, url string) string {
 func TestServe_LogsNeitherSecretNorPassword(t *testing.T) {
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
-	// Trust authentication ignores the password, so the URL still connects.
-	withPassword := func(c db.ConnString) string {
-		return strings.Replace(c.Value(), "postgres@", "postgres:"+testPassword+"@", 1)
+	// Trust authentication ignores the password, and sslmode=disable the
+	// client key's: the URLs still connect. Each secret holds testPassword.
+	withPassword := func(c db.ConnString, which string) string {
+		u := strings.Replace(c.Value(), "postgres@", "postgres:"+testPassword+which+"@", 1)
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		return u + sep + "sslpassword=" + testPassword + which + "-ssl&passfile=/run/" + testPassword + which
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &lockedWriter{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve"}, env(
-			"JWT_SECRET", testSecret, "DATABASE_URL", withPassword(conn), "DATABASE_DIRECT_URL", withPassword(dbtest.Direct(t, conn)),
+			"JWT_SECRET", testSecret, "DATABASE_URL", withPassword(conn, "-pool"), "DATABASE_DIRECT_URL", withPassword(dbtest.Direct(t, conn), "-direct"),
 			"HTTP_ADDR", "127.0.0.1:0", "METRICS_ADDR", "127.0.0.1:0", "DB_POOL_SIZE", "2",
 		), io.Discard, logs)
 	}()
@@ -298,7 +304,8 @@ func TestServe_LogsNeitherSecretNorPassword(t *testing.T) {
 	if strings.Contains(out, testSecret) || strings.Contains(out, testPassword) {
 		t.Fatalf("the log leaks a secret:\n%s", out)
 	}
-	for _, want := range []string{`"JWT_SECRET":"[REDACTED]"`, `postgres:xxxxx@`, `"DB_POOL_SIZE":2`, `"msg":"request"`, `"msg":"stopped"`} {
+	for _, want := range []string{`"JWT_SECRET":"[REDACTED]"`, `"DATABASE_URL":"postgres://postgres:xxxxx@`, `"DATABASE_DIRECT_URL":"postgres://postgres:xxxxx@`,
+		`sslpassword=xxxxx&passfile=xxxxx"`, `"DB_POOL_SIZE":2`, `"msg":"request"`, `"msg":"stopped"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the log lacks %s:\n%s", want, out)
 		}

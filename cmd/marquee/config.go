@@ -64,6 +64,7 @@ type Config struct {
 	JWTSecret          auth.Secret   `env:"JWT_SECRET"`
 	HTTPAddr           string        `env:"HTTP_ADDR, default=:8080"`
 	MetricsAddr        string        `env:"METRICS_ADDR, default=127.0.0.1:9090"`
+	PProf              bool          `env:"PPROF, default=false"`
 	CORSAllowedOrigins []string      `env:"CORS_ALLOWED_ORIGINS"`
 	ReadinessTimeout   time.Duration `env:"READINESS_TIMEOUT, default=2s"`
 	JWTTTL             time.Duration `env:"JWT_TTL, default=15m"`

@@ -128,7 +128,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	metrics := &http.Server{
-		Handler:           operatorMux(registry),
+		Handler:           operatorMux(registry, cfg.PProf),
 		ReadHeaderTimeout: readHeaderTimeout,
 	}
 
@@ -172,13 +172,17 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 }
 
 // operatorMux is what METRICS_ADDR serves, kept off the public listener:
-// Prometheus metrics, and the runtime profiles that tell where time goes.
-func operatorMux(registry *prometheus.Registry) http.Handler {
+// Prometheus metrics and, when the operator asks (PPROF), the runtime
+// profiles that tell where time goes. Those show memory and stacks, and a
+// CPU profile or trace costs the server while it runs: off unless wanted.
+func operatorMux(registry *prometheus.Registry, profiles bool) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	if profiles {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	return mux
 }
 
@@ -214,6 +218,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("JWT_SECRET", c.JWTSecret),
 		slog.String("HTTP_ADDR", c.HTTPAddr),
 		slog.String("METRICS_ADDR", c.MetricsAddr),
+		slog.Bool("PPROF", c.PProf),
 		slog.String("CORS_ALLOWED_ORIGINS", strings.Join(c.CORSAllowedOrigins, ",")),
 		slog.Int("DB_POOL_SIZE", c.PoolSize),
 		slog.Int("DB_MAX_OVERFLOW", c.MaxOverflow),

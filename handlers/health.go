@@ -1,11 +1,13 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -97,9 +99,15 @@ func (h *Health) describe(err error) string {
 	return "database check failed"
 }
 
+// writeHealth sends the length too, so that a HEAD gets the very headers of
+// a GET (the server drops a HEAD's body).
 func writeHealth(w http.ResponseWriter, status int, body healthBody) {
-	w.Header().Set("Content-Type", "application/health+json")
-	w.Header().Set("Cache-Control", "no-store")
+	var b bytes.Buffer
+	_ = json.NewEncoder(&b).Encode(body)
+	h := w.Header()
+	h.Set("Content-Type", "application/health+json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(b.Len()))
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	_, _ = w.Write(b.Bytes())
 }

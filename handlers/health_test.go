@@ -124,3 +124,37 @@ func TestReadyz_Draining_ShuttingDown(t *testing.T) {
 		t.Fatalf("/livez = %d while draining", resp.Status)
 	}
 }
+
+// TestProbes_HEADAnswersLikeGETWithoutABody: the same status and headers,
+// no body, whatever state readiness is in.
+func TestProbes_HEADAnswersLikeGETWithoutABody(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	compare := func(state, path string) {
+		t.Helper()
+		get := f.api.Do(http.MethodGet, path, nil)
+		head := f.api.Do(http.MethodHead, path, nil)
+		if head.Status != get.Status || len(head.Body) != 0 {
+			t.Errorf("%s: HEAD %s = %d with %d bytes, GET = %d", state, path, head.Status, len(head.Body), get.Status)
+		}
+		if len(get.Body) == 0 || head.Header.Get("Content-Length") == "" {
+			t.Errorf("%s: %s: GET has %d bytes, HEAD announces Content-Length %q", state, path, len(get.Body), head.Header.Get("Content-Length"))
+		}
+		for _, name := range []string{"Content-Type", "Cache-Control", "Content-Length"} {
+			// A check's body says how long it took: its length may vary.
+			if name == "Content-Length" && strings.Contains(string(get.Body), "observedValue") {
+				continue
+			}
+			if head.Header.Get(name) != get.Header.Get(name) {
+				t.Errorf("%s: %s: HEAD has %s %q, GET %q", state, path, name, head.Header.Get(name), get.Header.Get(name))
+			}
+		}
+		if head.Header.Get("X-Request-ID") == "" {
+			t.Errorf("%s: HEAD %s has no X-Request-ID", state, path)
+		}
+	}
+	compare("ready", "/livez")
+	compare("ready", "/readyz")
+	f.health.Drain()
+	compare("draining", "/readyz")
+}

@@ -77,7 +77,7 @@ func newRouter(d Deps) *router {
 	tv := &epg{pool: d.Pool, cursors: cur}
 	admChannels := &adminChannels{pool: d.Pool}
 	admEPG := &adminEPG{pool: d.Pool, xmltv: xmltv.Options{Lang: d.EPGLang, UnratedMinAge: d.EPGUnratedMinAge}, maxBytes: maxXMLBytes}
-	const get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+	const get, head, post, put, del = http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete
 
 	// mux tries routes in the order of this table, so the busiest come
 	// first: the playback heartbeat, every player every 10-30 s.
@@ -155,8 +155,8 @@ func newRouter(d Deps) *router {
 	user.HandleFunc("/profiles", prof.create).Methods(post)
 
 	// Public: probes and the contract.
-	r.HandleFunc("/livez", d.Health.Live).Methods(get)
-	r.HandleFunc("/readyz", d.Health.Ready).Methods(get)
+	r.HandleFunc("/livez", d.Health.Live).Methods(get, head)
+	r.HandleFunc("/readyz", d.Health.Ready).Methods(get, head)
 	r.Handle("/openapi.yaml", serveContract(d.OpenAPI)).Methods(get)
 
 	return &router{Router: r, admin: admin, profile: profile}
@@ -193,7 +193,7 @@ func cors(origins []string) func(http.Handler) http.Handler {
 // the Allow header of a 405.
 func allowedMethods(r *mux.Router, req *http.Request) []string {
 	var methods []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete} {
 		probe := req.Clone(req.Context())
 		probe.Method = m
 		var match mux.RouteMatch

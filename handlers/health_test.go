@@ -155,6 +155,58 @@ func TestProbes_HEADAnswersLikeGETWithoutABody(t *testing.T) {
 	}
 	compare("ready", "/livez")
 	compare("ready", "/readyz")
+	f.health.Wait("migrating")
+	compare("waiting", "/livez")
+	compare("waiting", "/readyz")
 	f.health.Drain()
 	compare("draining", "/readyz")
+}
+
+// TestStartup_UntilStarted_EveryV1Route503WithRetryAfter walks the router:
+// until the server has reached its database, every route under /v1 answers
+// 503 with Retry-After before any guard or handler runs, /readyz says why,
+// and the probes and the contract still answer.
+func TestStartup_UntilStarted_EveryV1Route503WithRetryAfter(t *testing.T) {
+	t.Parallel()
+	var r *router
+	f := setup(t, func(o *options) { o.extend = func(rt *router, _ Deps) { r = rt } })
+	a := f.register(t, "Early")
+	before := dbtest.Snapshot(t, f.conn)
+	f.health.Wait("database unreachable: connection failed")
+
+	// Bodies are left out: the gate answers before anything reads them (and
+	// the contract would refuse most such requests, hence no contract check).
+	api := a.api.Unchecked()
+	for _, e := range endpoints(t, r.Router) {
+		path := fill(e.template, a.profile.ID.String(), nil)
+		if !strings.HasPrefix(e.template, "/v1/") {
+			continue
+		}
+		resp := api.Do(e.method, path, nil)
+		if resp.Status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" ||
+			resp.Header.Get("Content-Type") != "application/problem+json" || resp.Problem(t).Status != http.StatusServiceUnavailable {
+			t.Errorf("%s %s while starting = %d Retry-After %q %s, want 503 with Retry-After", e.method, path, resp.Status, resp.Header.Get("Retry-After"), resp.Body)
+		}
+	}
+	if after := dbtest.Snapshot(t, f.conn); after != before {
+		t.Error("requests refused while starting changed the database")
+	}
+	r1, status, _ := getReady(t, f)
+	if status != http.StatusServiceUnavailable || r1.Status != "fail" || r1.Output != "database unreachable: connection failed" {
+		t.Errorf("/readyz while starting = %d %+v", status, r1)
+	}
+	if resp := f.api.Do(http.MethodGet, "/livez", nil); resp.Status != http.StatusOK {
+		t.Errorf("/livez while starting = %d", resp.Status)
+	}
+	if resp := f.api.Do(http.MethodGet, "/openapi.yaml", nil); resp.Status != http.StatusOK {
+		t.Errorf("/openapi.yaml while starting = %d", resp.Status)
+	}
+
+	f.health.Started()
+	if _, status, _ := getReady(t, f); status != http.StatusOK {
+		t.Errorf("/readyz once started = %d", status)
+	}
+	if resp := a.api.Do(http.MethodGet, profilePath(a.profile, ""), nil); resp.Status != http.StatusOK {
+		t.Errorf("a profile once started = %d %s", resp.Status, resp.Body)
+	}
 }

@@ -80,8 +80,10 @@ func newRouter(d Deps) *router {
 	const get, head, post, put, del = http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete
 
 	// mux tries routes in the order of this table, so the busiest come
-	// first: the playback heartbeat, every player every 10-30 s.
+	// first: the playback heartbeat, every player every 10-30 s. Every route
+	// under /v1 needs the database: 503 until the server has reached it.
 	v1 := r.PathPrefix("/v1").Subrouter()
+	v1.Use(d.Health.gate)
 
 	// One profile: ownership is checked before any handler runs. The group
 	// is picked by a plain prefix test and its routes spell the whole path,

@@ -32,7 +32,7 @@ func TestUnknownRoute_ProblemJSON404(t *testing.T) {
 // prefix, and must not swallow or lose a path); near misses match nothing.
 func TestRouter_EveryPathFindsItsOwnRoute(t *testing.T) {
 	t.Parallel()
-	r := newRouter(Deps{}).Router
+	r := newRouter(Deps{Health: &Health{}}).Router
 	for _, e := range endpoints(t, r) {
 		req := httptest.NewRequest(e.method, fill(e.template, uuid.NewString(), nil), nil)
 		var m mux.RouteMatch

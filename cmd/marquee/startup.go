@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
+	"marquee/db"
 	"marquee/handlers"
 )
 
@@ -12,9 +14,9 @@ import (
 // then twice as long each time, up to most.
 type backoff struct{ first, most time.Duration }
 
-// startupBackoff retries quickly for a database that is just starting, and
-// every half-minute at most for one that stays down, so that a fleet of
-// waiting servers neither floods the log nor the database.
+// startupBackoff retries quickly for a database that is just starting and,
+// for one that stays down, every half-minute: a fleet of waiting servers
+// floods neither the log nor the database.
 var startupBackoff = backoff{first: 500 * time.Millisecond, most: 30 * time.Second}
 
 // bringUp waits for the database, applies the pending migrations and lets
@@ -47,12 +49,16 @@ func bringUp(ctx context.Context, logger *slog.Logger, health *handlers.Health, 
 	}
 }
 
-// startOnce makes one attempt. It returns why the server cannot serve yet,
-// "" once it can, and for a failed migration the error for the log (the
-// reason alone says what a probe may know).
+// startOnce makes one attempt. It returns why the server cannot serve yet
+// ("" once it can), and, when the database answered but refused (a wrong
+// password, a missing database, a failed migration), the error for the log:
+// the reason alone says only what a probe may know.
 func startOnce(ctx context.Context, health *handlers.Health, migrate func(context.Context) error) (string, error) {
 	if err := health.Check(ctx); err != nil {
-		return health.Describe(err), nil
+		if errors.Is(err, db.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
+			return health.Describe(err), nil
+		}
+		return health.Describe(err), err
 	}
 	health.Wait("migrating")
 	if err := migrate(ctx); err != nil {

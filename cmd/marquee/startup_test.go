@@ -332,3 +332,30 @@ func TestServe_ReadyzAnswersWhileRequestsHoldEveryPoolConnection(t *testing.T) {
 		t.Fatal("the pool was no longer full when /readyz answered")
 	}
 }
+
+// TestServe_DatabaseRefusesTheConnection_LogSaysWhyProbeDoesNot: a database
+// that answers but refuses (here: it does not exist) is waited for like an
+// unreachable one; the log says why, the probe only that the check failed.
+func TestServe_DatabaseRefusesTheConnection_LogSaysWhyProbeDoesNot(t *testing.T) {
+	t.Parallel()
+	missing := dbtest.URLFor(dbtest.ServerURL(t), "marquee_never_created")
+	withPassword := strings.Replace(missing.Value(), "postgres@", "postgres:"+testPassword+"@", 1)
+	s := serveInProcess(t, backoff{first: 50 * time.Millisecond, most: 50 * time.Millisecond}, "DATABASE_URL", withPassword)
+	s.mustWaitForDatabase(t, "database check failed")
+	for deadline := time.Now().Add(10 * time.Second); len(logRecords(t, s.logs.String(), "database not ready")) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no failed attempt logged:\n%s", s.logs)
+		}
+	}
+	if err := s.stop(); err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	logs := s.logs.String()
+	failure := logRecords(t, logs, "database not ready")[0]
+	if msg, _ := failure["error"].(string); !strings.Contains(msg, "does not exist") {
+		t.Errorf("the failed attempt's log line does not say why: %v", failure)
+	}
+	if strings.Contains(logs, testPassword) {
+		t.Errorf("the log leaks the password:\n%s", logs)
+	}
+}

@@ -30,7 +30,11 @@ func ListenChanges(ctx context.Context, conn ConnString, listening func(bool), c
 }
 
 func listen(ctx context.Context, conn ConnString, listening func(bool), changed func(string, uuid.UUID)) {
-	c, err := pgx.Connect(ctx, conn.Value())
+	cfg, err := directConfig(conn)
+	if err != nil {
+		return
+	}
+	c, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return
 	}

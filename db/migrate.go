@@ -2,12 +2,11 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver goose runs on
+	"github.com/jackc/pgx/v5/stdlib" // the database/sql driver goose runs on
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
@@ -20,10 +19,11 @@ import (
 // apply each migration once; the others wait (up to five minutes) and then
 // find nothing to do. Each step is written to out.
 func Migrate(ctx context.Context, conn ConnString, command string, out io.Writer) error {
-	sqlDB, err := sql.Open("pgx", conn.Value())
+	cfg, err := directConfig(conn)
 	if err != nil {
 		return errors.New("DATABASE_URL is not a valid PostgreSQL connection string")
 	}
+	sqlDB := stdlib.OpenDB(*cfg)
 	defer sqlDB.Close()
 
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))

@@ -67,8 +67,8 @@ type problem struct {
 	Errors []FieldError `json:"errors,omitempty"`
 }
 
-// Seconds a client should wait before retrying when the database is down or
-// the pool is exhausted.
+// Seconds a client should wait before retrying when the database is down
+// (or not yet reached) or the pool is exhausted.
 const (
 	retryUnavailable = 5
 	retryPoolTimeout = 1
@@ -125,6 +125,8 @@ func apiError(err error) *Error {
 		return &Error{Status: http.StatusServiceUnavailable, Detail: "the service is busy; retry shortly", RetryAfter: retryPoolTimeout}
 	case errors.Is(err, db.ErrUnavailable):
 		return &Error{Status: http.StatusServiceUnavailable, Detail: "the database is unavailable; retry shortly", RetryAfter: retryUnavailable}
+	case errors.Is(err, errStarting):
+		return &Error{Status: http.StatusServiceUnavailable, Detail: errStarting.Error(), RetryAfter: retryUnavailable}
 	case errors.Is(err, db.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Detail: "not found"}
 	case errors.Is(err, db.ErrMissingReference):

@@ -77,11 +77,13 @@ func newRouter(d Deps) *router {
 	tv := &epg{pool: d.Pool, cursors: cur}
 	admChannels := &adminChannels{pool: d.Pool}
 	admEPG := &adminEPG{pool: d.Pool, xmltv: xmltv.Options{Lang: d.EPGLang, UnratedMinAge: d.EPGUnratedMinAge}, maxBytes: maxXMLBytes}
-	const get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+	const get, head, post, put, del = http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete
 
 	// mux tries routes in the order of this table, so the busiest come
-	// first: the playback heartbeat, every player every 10-30 s.
+	// first: the playback heartbeat, every player every 10-30 s. Every route
+	// under /v1 needs the database: 503 until the server has reached it.
 	v1 := r.PathPrefix("/v1").Subrouter()
+	v1.Use(d.Health.gate)
 
 	// One profile: ownership is checked before any handler runs. The group
 	// is picked by a plain prefix test and its routes spell the whole path,
@@ -155,8 +157,8 @@ func newRouter(d Deps) *router {
 	user.HandleFunc("/profiles", prof.create).Methods(post)
 
 	// Public: probes and the contract.
-	r.HandleFunc("/livez", d.Health.Live).Methods(get)
-	r.HandleFunc("/readyz", d.Health.Ready).Methods(get)
+	r.HandleFunc("/livez", d.Health.Live).Methods(get, head)
+	r.HandleFunc("/readyz", d.Health.Ready).Methods(get, head)
 	r.Handle("/openapi.yaml", serveContract(d.OpenAPI)).Methods(get)
 
 	return &router{Router: r, admin: admin, profile: profile}
@@ -193,7 +195,7 @@ func cors(origins []string) func(http.Handler) http.Handler {
 // the Allow header of a 405.
 func allowedMethods(r *mux.Router, req *http.Request) []string {
 	var methods []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete} {
 		probe := req.Clone(req.Context())
 		probe.Method = m
 		var match mux.RouteMatch

@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, env envconfig.Lookuper, stdout, std
 		if len(args) > 0 {
 			return usageError(stderr, "serve takes no arguments")
 		}
-		return serve(ctx, env, stderr)
+		return serve(ctx, env, stderr, startupBackoff)
 	case "migrate":
 		return migrate(ctx, env, args, stdout, stderr)
 	case "seed":

@@ -60,8 +60,12 @@ const (
 )
 
 // serve runs the API until ctx ends (SIGTERM or SIGINT), then shuts down
-// gracefully: readiness fails first, in-flight requests finish, the pool closes.
-func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error {
+// gracefully: readiness fails first, in-flight requests finish, the pool
+// closes. It listens before it has reached the database, so that servers and
+// their database can start in any order: the API answers 503 until the
+// database answers and the migrations are applied, which bringUp retries in
+// the background, spacing its attempts by retry.
+func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer, retry backoff) error {
 	cfg, err := loadConfig(ctx, env)
 	if err != nil {
 		return err
@@ -72,14 +76,17 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 	logger.Info("starting", slog.Any("config", cfg))
 	tuneGC(env)
 
-	if err := db.Migrate(ctx, cfg.Direct(), "up", logWriter{logger}); err != nil {
-		return err
-	}
+	// Neither the pool nor the probe waits for the database.
 	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool())
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
+	probe, err := db.NewProbe(cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer probe.Close()
 
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(
@@ -92,10 +99,8 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		return err
 	}
 	tokens := auth.NewTokens(cfg.JWTSecret, cfg.JWTTTL)
-	health := handlers.NewHealth(func(ctx context.Context) error {
-		_, err := pool.HealthCheck(ctx)
-		return err
-	}, cfg.ReadinessTimeout)
+	health := handlers.NewHealth(probe.Check, cfg.ReadinessTimeout)
+	health.Wait("starting")
 	heartbeats := db.NewHeartbeatWriter(pool)
 	registry.MustRegister(heartbeats.Collector())
 	cache := auth.NewCache(ownershipTTL, maxOwnerships)
@@ -142,6 +147,17 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) error 
 		return fmt.Errorf("METRICS_ADDR: %w", err)
 	}
 	logger.Info("listening", slog.String("addr", apiLn.Addr().String()), slog.String("metrics_addr", metricsLn.Addr().String()))
+
+	// Reach the database, migrate, then let the API serve, in the background.
+	startCtx, stopStarting := context.WithCancel(ctx)
+	startDone := make(chan struct{})
+	defer func() { stopStarting(); <-startDone }()
+	go func() {
+		defer close(startDone)
+		bringUp(startCtx, logger, health, func(ctx context.Context) error {
+			return db.Migrate(ctx, cfg.Direct(), "up", logWriter{logger})
+		}, retry)
+	}()
 
 	failed := make(chan error, 2)
 	go func() { failed <- api.Serve(apiLn) }()

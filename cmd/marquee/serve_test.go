@@ -36,6 +36,7 @@ type child struct {
 	cmd    *exec.Cmd
 	stderr *lockedLines
 	exited chan struct{}
+	ready  chan struct{} // closed once it logs that it serves the API
 	addr   string
 }
 
@@ -68,7 +69,7 @@ func start(t *testing.T, environ []string, args ...string) *child {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &child{cmd: cmd, stderr: &lockedLines{}, exited: make(chan struct{})}
+	p := &child{cmd: cmd, stderr: &lockedLines{}, exited: make(chan struct{}), ready: make(chan struct{})}
 	listening := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pipe)
@@ -76,8 +77,13 @@ func start(t *testing.T, environ []string, args ...string) *child {
 			line := sc.Text()
 			p.stderr.add(line)
 			var rec struct{ Msg, Addr string }
-			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "listening" {
-				listening <- rec.Addr
+			if json.Unmarshal([]byte(line), &rec) == nil {
+				switch rec.Msg {
+				case "listening":
+					listening <- rec.Addr
+				case "ready":
+					close(p.ready)
+				}
 			}
 		}
 		close(listening)
@@ -93,6 +99,16 @@ func start(t *testing.T, environ []string, args ...string) *child {
 		t.Fatalf("marquee did not start:\n%s", p.stderr)
 	}
 	return p
+}
+
+// waitReady waits until the process serves the API.
+func (p *child) waitReady(t *testing.T) {
+	t.Helper()
+	select {
+	case <-p.ready:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("marquee never became ready:\n%s", p.stderr)
+	}
 }
 
 // exitCode waits for the process to end.
@@ -171,6 +187,7 @@ func TestServe_InFlightRequestFinishesAfterSIGTERMWhileReadyzFails(t *testing.T)
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
 	p := start(t, append(baseEnv(t, conn), "JWT_SECRET="+testSecret), "serve")
+	p.waitReady(t)
 
 	// A registration whose body arrives slowly: its handler is running,
 	// waiting for the rest, when SIGTERM comes.

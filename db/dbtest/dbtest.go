@@ -97,6 +97,21 @@ func Direct(t testing.TB, conn db.ConnString) db.ConnString {
 	return URLFor(ServerURL(t), u.Path[1:])
 }
 
+// Pooled is conn through TEST_POOLER_URL's pooler when that is set, as
+// NewDatabase's connection strings go; else conn itself.
+func Pooled(t testing.TB, conn db.ConnString) db.ConnString {
+	t.Helper()
+	pooler := poolerURL(t)
+	if pooler == nil {
+		return conn
+	}
+	u, err := url.Parse(conn.Value())
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	return URLFor(pooler, u.Path[1:])
+}
+
 // NewDatabase creates a migrated database for t and drops it when t ends.
 // The connection string goes through TEST_POOLER_URL when that is set.
 func NewDatabase(t testing.TB) db.ConnString {
@@ -281,6 +296,35 @@ func Exec(t testing.TB, conn db.ConnString, sql string, args ...any) {
 	if _, err := c.Exec(ctx, sql, args...); err != nil {
 		t.Fatalf("dbtest.Exec: %v", err)
 	}
+}
+
+// Hold runs statement (such as LOCK TABLE) in a transaction that stays open
+// until release is called or t ends, for tests of what waits on its lock.
+func Hold(t testing.TB, conn db.ConnString, statement string) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, Direct(t, conn).Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := c.Begin(ctx)
+	if err == nil {
+		_, err = tx.Exec(ctx, statement)
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			if tx != nil {
+				_ = tx.Rollback(ctx)
+			}
+			_ = c.Close(ctx)
+		})
+	}
+	t.Cleanup(release)
+	if err != nil {
+		t.Fatalf("dbtest.Hold: %v", err)
+	}
+	return release
 }
 
 // Count runs a query that returns one number, for assertions on rows the API

@@ -3,8 +3,10 @@
 //
 // It reports, in every hand-written Go file of the packages it is given:
 //   - fmt.Sprintf and its kin, string concatenation (+ and +=), strings.Join,
-//     strings.Replace and WriteString whenever a string literal involved
-//     looks like SQL and the result is not a compile-time constant;
+//     strings.Replace and WriteString whenever text that reads like SQL
+//     (in upper or lower case) reaches them and the result is not a
+//     compile-time constant: a literal, a named constant, or a variable
+//     (package-level or local) assigned such text anywhere in its package;
 //   - any call of a pgx or database/sql Exec, Query, QueryRow, SendBatch,
 //     CopyFrom or Prepare outside the db package (and its subpackages).
 //

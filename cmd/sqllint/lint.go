@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/constant"
@@ -12,11 +13,16 @@ import (
 )
 
 type finding struct {
-	pos string // file:line:column
+	pos token.Position
 	msg string
 }
 
-func (f finding) String() string { return f.pos + ": " + f.msg }
+func (f finding) String() string { return f.pos.String() + ": " + f.msg }
+
+// before orders findings by file, line and column.
+func (f finding) before(g finding) bool {
+	return cmp.Or(cmp.Compare(f.pos.Filename, g.pos.Filename), cmp.Compare(f.pos.Line, g.pos.Line), cmp.Compare(f.pos.Column, g.pos.Column)) < 0
+}
 
 // builders are the functions that assemble strings at run time.
 var builders = map[string]bool{
@@ -83,7 +89,7 @@ func lintFile(fset *token.FileSet, flow *flow, file *ast.File, mayCallDriver boo
 	info := flow.info
 	var out []finding
 	report := func(n ast.Node, format string, args ...any) {
-		out = append(out, finding{pos: fset.Position(n.Pos()).String(), msg: fmt.Sprintf(format, args...)})
+		out = append(out, finding{pos: fset.Position(n.Pos()), msg: fmt.Sprintf(format, args...)})
 	}
 	ast.Inspect(file, func(n ast.Node) bool {
 		switch n := n.(type) {

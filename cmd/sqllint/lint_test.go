@@ -19,11 +19,7 @@ func checkWants(t *testing.T, findings []finding, dir string) {
 	t.Helper()
 	got := map[string]string{} // file:line → message
 	for _, f := range findings {
-		parts := strings.SplitN(f.pos, ":", 3)
-		if len(parts) < 2 {
-			t.Fatalf("odd position %q", f.pos)
-		}
-		key := filepath.Base(parts[0]) + ":" + parts[1]
+		key := filepath.Base(f.pos.Filename) + ":" + strconv.Itoa(f.pos.Line)
 		if got[key] != "" {
 			t.Errorf("%s reported twice: %q and %q", key, got[key], f.msg)
 		}
@@ -98,4 +94,15 @@ func TestLint_AllowsDriverCallsInsideDB(t *testing.T) {
 			t.Errorf("a driver call in an allowed package was reported: %s", f)
 		}
 	}
+}
+
+// TestScripts_CatchSplicedShellValues runs the script check over planted
+// violations, each line marked `# want "..."`, and over scripts that give
+// psql their values as variables, which must pass.
+func TestScripts_CatchSplicedShellValues(t *testing.T) {
+	findings, err := lintScripts("testdata/scripts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWants(t, findings, "testdata/scripts")
 }

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -146,13 +147,16 @@ func (l *shellLexer) commands(untilParen bool) {
 	end()
 }
 
+// assignment is the NAME= of a word that sets a variable: a name, not text.
+var assignment = regexp.MustCompile(`^[A-Za-z_]\w*=`)
+
 // command checks the words of one simple command, and the shell code that
 // trap, eval, sh -c and bash -c are given in single quotes.
 func (l *shellLexer) command(words []*shellWord) {
 	shell, code := false, false
 	for _, w := range words {
 		text := w.text.String()
-		if w.expanded && looksLikeSQL(text) {
+		if w.expanded && looksLikeSQL(assignment.ReplaceAllString(text, "")) {
 			l.report(w.pos, l.src[w.pos:w.end])
 		}
 		if code {

@@ -9,20 +9,20 @@ const (
 	value = `(?:%[a-z]|\$\d|'|$)`
 )
 
-// A single upper-case keyword reads as SQL when it stands alone as a
-// separator (" AND ") or among what SQL has and shouted English has not
-// (lower-case identifiers, digits, operators, placeholders): "DELETE
-// FROM-CLIENT" and "OPTIONS INHERITED FROM PARENT" are not SQL.
-var (
-	upperKeyword = regexp.MustCompile(`(?:^|[^\w-])(SELECT|FROM|WHERE|JOIN|VALUES|RETURNING|HAVING|UNION|TRUNCATE|LIMIT|OFFSET|AND|OR|LIKE|ILIKE)(?:$|[^\w-])`)
-	sqlOperand   = regexp.MustCompile(`[a-z0-9=(*$%',;<>?]`)
-	keywordsOnly = regexp.MustCompile(`^\s*((AND|OR|NOT|UNION|ALL|FROM|WHERE|JOIN|LIMIT|OFFSET|VALUES|SELECT|RETURNING|HAVING)\s*)+$`)
-)
+// upperKeyword is an upper-case keyword followed by what SQL puts there
+// (a lower-case or quoted identifier, a parenthesis, a literal, a
+// placeholder, a keyword that opens an operand) or by nothing, as in the
+// separator " AND ". Shouted English, mnemonics and metavariables of help
+// texts have the word but not what follows: "INHERITED FROM PARENT",
+// "OR R0, R0", "[--from FROM]", "FRAME-FROM-SERVER" are not SQL.
+var upperKeyword = regexp.MustCompile(`(?:^|[^\w-])(SELECT|FROM|WHERE|JOIN|VALUES|RETURNING|HAVING|UNION|TRUNCATE|AND|OR|LIKE|ILIKE)` +
+	`(\s*($|[("'*$%:?@])|\s+([a-z_0-9]|(NOT|EXISTS|DISTINCT|ALL|SELECT|TABLE|ONLY|LATERAL)\b|[A-Z_]+\())`)
 
 // strongSQL are statement and clause shapes that no English message takes:
 // one is enough. Upper-case keywords that are also HTTP methods or everyday
 // English (DELETE, UPDATE, CREATE, IN, SET) count only in such a shape.
 var strongSQL = []*regexp.Regexp{
+	regexp.MustCompile(`\b(LIMIT|OFFSET)\s*(\d|\$\d|%d|%s|%v|\(|ALL\b|$)`),
 	regexp.MustCompile(`\b(ORDER|GROUP) BY\b|\bON CONFLICT\b|\bIS (NOT )?NULL\b|\bINSERT INTO\b|\bDELETE FROM\b`),
 	regexp.MustCompile(`\bUPDATE\s+` + ident + `\s*(\bSET\b|$)`),
 	regexp.MustCompile(`\b(CREATE|DROP|ALTER)\s+(OR\s+REPLACE\s+)?(UNIQUE\s+|TEMP\w*\s+|MATERIALIZED\s+)?(TABLE|INDEX|DATABASE|ROLE|USER|SCHEMA|VIEW|SEQUENCE|EXTENSION|FUNCTION|TRIGGER|TYPE|POLICY|DOMAIN)\b`),
@@ -63,7 +63,7 @@ var weakSQL = []*regexp.Regexp{
 // looksLikeSQL reports text that reads like SQL: an upper-case keyword in
 // context, a strong shape, or two different weak ones.
 func looksLikeSQL(s string) bool {
-	if upperKeyword.MatchString(s) && (sqlOperand.MatchString(s) || keywordsOnly.MatchString(s)) {
+	if upperKeyword.MatchString(s) {
 		return true
 	}
 	for _, re := range strongSQL {

@@ -29,6 +29,11 @@ cat >"$work/pgbouncer.ini" <<INI
 auth_type = trust
 pool_mode = transaction
 INI
+FROM=$name LIMIT="$port"
+cat <<EOF
+Usage: $0 [-n LIMIT] [--from FROM]
+  -n LIMIT   show at most LIMIT titles, ordered by name
+EOF
 log() { printf '%s\n' "$*" >&2; }
 log "env: creating database $name"
 log "lint: failed to set $name in $work, or select a profile from $url"

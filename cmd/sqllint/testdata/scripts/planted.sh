@@ -15,6 +15,7 @@ psql "$url" <<<"UPDATE titles SET name = '$name'"                   # want "shel
 count=$(psql "$url" -qAt -c "SELECT count(*) FROM titles WHERE name ILIKE '%$name%'") # want "shell expansion spliced into SQL"
 trap 'psql_admin "$url" "DROP DATABASE IF EXISTS $name"' EXIT      # want "shell expansion spliced into SQL"
 sh -c 'psql "$0" -c "DELETE FROM titles WHERE id = $1"' "$url" "$id" # want "shell expansion spliced into SQL"
+path_sql="SET search_path TO $name"                                  # want "shell expansion spliced into SQL"
 eval "psql -c \"DELETE FROM titles WHERE id = $id\""                # want "shell expansion spliced into SQL"
 (( id << 1 )) && echo $((id << 2)) # a shift, not a here-document: the lines below are still read
 psql -v ON_ERROR_STOP=1 <<SQL # want "shell expansion spliced into SQL"

@@ -19,25 +19,47 @@ db_name() {
   [[ $authority == */* ]] && printf '%s\n' "${base##*/}"
 }
 
-# psql_admin URL SQL...: run statements on the server's maintenance database.
+# psql_admin URL [NAME=VALUE...]: run the SQL script read from stdin on the
+# server's maintenance database, each NAME a psql variable. Values reach the
+# SQL only through them, quoted by psql (:'name' a literal, :"name" an
+# identifier): never spliced into the script's text, which comes in a quoted
+# here-document (<<'SQL').
 psql_admin() {
-  local url
+  local url vars=()
   url=$(with_db "$1" postgres)
   shift
-  local args=()
-  for sql in "$@"; do args+=(-c "$sql"); done
-  PGOPTIONS=--client-min-messages=warning psql "$url" -v ON_ERROR_STOP=1 -qAt "${args[@]}"
+  for var in "$@"; do vars+=(-v "$var"); done
+  PGOPTIONS=--client-min-messages=warning psql "$url" -v ON_ERROR_STOP=1 -qAt "${vars[@]}" -f -
+}
+
+# create_database URL: create the database URL names.
+create_database() {
+  psql_admin "$1" name="$(db_name "$1")" <<'SQL'
+CREATE DATABASE :"name";
+SQL
+}
+
+# drop_database URL: drop the database URL names, if it exists, closing its
+# connections.
+drop_database() {
+  psql_admin "$1" name="$(db_name "$1")" <<'SQL'
+DROP DATABASE IF EXISTS :"name" WITH (FORCE);
+SQL
 }
 
 # ensure_database URL: create the database URL names if it does not exist.
 ensure_database() {
-  local url=$1 name
+  local url=$1 name exists
   name=$(db_name "$url")
   [[ -n $name ]] || return 0
   command -v psql >/dev/null || { log "env: psql not found; create database '$name' yourself if it does not exist"; return 0; }
-  if [[ $(psql_admin "$url" "SELECT 1 FROM pg_database WHERE datname = '$name'") != 1 ]]; then
+  exists=$(psql_admin "$url" name="$name" <<'SQL'
+SELECT 1 FROM pg_database WHERE datname = :'name';
+SQL
+  )
+  if [[ $exists != 1 ]]; then
     log "env: creating database $name"
-    psql_admin "$url" "CREATE DATABASE \"$name\""
+    create_database "$url"
   fi
 }
 

@@ -1,28 +1,28 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/constant"
 	"go/token"
 	"go/types"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
 )
 
 type finding struct {
-	pos string // file:line:column
+	pos token.Position
 	msg string
 }
 
-func (f finding) String() string { return f.pos + ": " + f.msg }
+func (f finding) String() string { return f.pos.String() + ": " + f.msg }
 
-// sqlish matches text that reads like SQL: an upper-case keyword, or a
-// lower-case statement shape.
-var sqlish = regexp.MustCompile(`\b(SELECT|INSERT|UPDATE|DELETE|WHERE|AND|FROM|JOIN|VALUES|RETURNING|ORDER BY|GROUP BY|HAVING|LIMIT|OFFSET|UNION|CREATE|DROP|ALTER|TRUNCATE|GRANT)\b|(?i)\b(select\s[^"]*\sfrom|insert\s+into|delete\s+from|update\s+\w+\s+set)\b`)
+// before orders findings by file, line and column.
+func (f finding) before(g finding) bool {
+	return cmp.Or(cmp.Compare(f.pos.Filename, g.pos.Filename), cmp.Compare(f.pos.Line, g.pos.Line), cmp.Compare(f.pos.Column, g.pos.Column)) < 0
+}
 
 // builders are the functions that assemble strings at run time.
 var builders = map[string]bool{
@@ -30,6 +30,7 @@ var builders = map[string]bool{
 	"fmt.Fprintf": true, "fmt.Fprint": true, "fmt.Fprintln": true,
 	"fmt.Appendf": true, "fmt.Append": true, "fmt.Appendln": true,
 	"strings.Join": true, "strings.Replace": true, "strings.ReplaceAll": true,
+	"io.WriteString": true,
 }
 
 // driverCalls are the methods that send SQL text to the database.
@@ -71,22 +72,24 @@ func lint(dir string, patterns, dbPkgs []string) ([]finding, error) {
 				mayCallDriver = true
 			}
 		}
+		flow := newFlow(p.TypesInfo, p.Syntax)
 		for _, file := range p.Syntax {
 			name := p.Fset.File(file.Pos()).Name()
 			if seen[name] || ast.IsGenerated(file) {
 				continue
 			}
 			seen[name] = true
-			out = append(out, lintFile(p.Fset, p.TypesInfo, file, mayCallDriver)...)
+			out = append(out, lintFile(p.Fset, flow, file, mayCallDriver)...)
 		}
 	}
 	return out, nil
 }
 
-func lintFile(fset *token.FileSet, info *types.Info, file *ast.File, mayCallDriver bool) []finding {
+func lintFile(fset *token.FileSet, flow *flow, file *ast.File, mayCallDriver bool) []finding {
+	info := flow.info
 	var out []finding
 	report := func(n ast.Node, format string, args ...any) {
-		out = append(out, finding{pos: fset.Position(n.Pos()).String(), msg: fmt.Sprintf(format, args...)})
+		out = append(out, finding{pos: fset.Position(n.Pos()), msg: fmt.Sprintf(format, args...)})
 	}
 	ast.Inspect(file, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -96,9 +99,11 @@ func lintFile(fset *token.FileSet, info *types.Info, file *ast.File, mayCallDriv
 				return true
 			}
 			if builders[qualified(fn)] || fn.Name() == "WriteString" {
-				if lit := sqlLiteral(n.Args...); lit != "" && !isConstant(info, n) {
-					report(n, "SQL built with %s: %s", qualified(fn), lit)
-					return false
+				for _, arg := range n.Args {
+					if sql := flow.sql(arg); sql != "" {
+						report(n, "SQL built with %s: %s", qualified(fn), sql)
+						return false
+					}
 				}
 			}
 			if driverCalls[fn.Name()] && isDriver(fn) && !mayCallDriver {
@@ -106,15 +111,19 @@ func lintFile(fset *token.FileSet, info *types.Info, file *ast.File, mayCallDriv
 			}
 		case *ast.BinaryExpr:
 			if n.Op == token.ADD && !isConstant(info, n) {
-				if lit := sqlLiteral(n.X, n.Y); lit != "" {
-					report(n, "SQL built with +: %s", lit)
+				if sql := flow.sql(n); sql != "" {
+					report(n, "SQL built with +: %s", sql)
 					return false // one finding per expression, not one per operand
 				}
 			}
 		case *ast.AssignStmt:
 			if n.Tok == token.ADD_ASSIGN {
-				if lit := sqlLiteral(n.Rhs...); lit != "" {
-					report(n, "SQL built with +=: %s", lit)
+				sql := flow.sql(n.Rhs[0])
+				if sql == "" {
+					sql = flow.sql(n.Lhs[0]) // appending to SQL
+				}
+				if sql != "" {
+					report(n, "SQL built with +=: %s", sql)
 					return false
 				}
 			}
@@ -158,26 +167,6 @@ func isDriver(fn *types.Func) bool {
 	}
 	path := fn.Pkg().Path()
 	return strings.HasPrefix(path, "github.com/jackc/pgx/") || path == "database/sql" || path == "marquee/db"
-}
-
-// sqlLiteral returns the first SQL-looking string literal among exprs,
-// looking inside nested concatenations and calls.
-func sqlLiteral(exprs ...ast.Expr) string {
-	var found string
-	for _, e := range exprs {
-		ast.Inspect(e, func(n ast.Node) bool {
-			if found != "" {
-				return false
-			}
-			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				if s, err := strconv.Unquote(lit.Value); err == nil && sqlish.MatchString(s) {
-					found = lit.Value
-				}
-			}
-			return true
-		})
-	}
-	return found
 }
 
 // isConstant reports an expression the compiler folds: literals joined at

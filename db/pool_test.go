@@ -125,15 +125,22 @@ func TestPool_ConcurrentQueriesQueue(t *testing.T) {
 func TestPool_WaitTimeoutIsErrPoolTimeout(t *testing.T) {
 	t.Parallel()
 	p, _ := openPool(t, db.PoolConfig{Size: 1, Overflow: 0, Recycle: time.Hour, Timeout: 100 * time.Millisecond, PrePing: time.Second})
-	held, release := make(chan struct{}), make(chan struct{})
+	// Connecting can take longer than 100 ms on a busy machine: hold the
+	// warm connection, not one still being opened.
+	eventually(t, 10*time.Second, "a warm connection", func() bool { return p.Stat().IdleConns() == 1 })
+	held, release, failed := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {
-		_ = p.InTx(context.Background(), func(*db.Queries) error {
+		failed <- p.InTx(context.Background(), func(*db.Queries) error {
 			close(held)
 			<-release
 			return nil
 		})
 	}()
-	<-held
+	select {
+	case <-held:
+	case err := <-failed:
+		t.Fatalf("could not hold the pool's connection: %v", err)
+	}
 	defer close(release)
 	start := time.Now()
 	_, err := p.HealthCheck(context.Background())

@@ -61,50 +61,44 @@ type nameKeyset struct {
 	ID  uuid.UUID `json:"i"`
 }
 
-func (h *catalog) browse(w http.ResponseWriter, r *http.Request) {
+func (h *catalog) browse(w http.ResponseWriter, r *http.Request) error {
 	page, err := readPage(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	kind := q.Get("kind")
 	if kind != "" && kind != "movie" && kind != "series" && kind != "episode" {
-		writeError(w, r, invalid(FieldError{Field: "kind", Message: "must be movie, series or episode"}))
-		return
+		return invalid(FieldError{Field: "kind", Message: "must be movie, series or episode"})
 	}
 	var genre *string
 	if g := q.Get("genre"); g != "" {
 		noSuchGenre := invalid(FieldError{Field: "genre", Message: "no such genre; see /v1/catalog/genres"})
 		if !genreSlug(g) {
-			writeError(w, r, noSuchGenre)
-			return
+			return noSuchGenre
 		}
 		known, err := h.pool.GenresKnown(r.Context(), []string{g})
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		if len(known) == 0 {
-			writeError(w, r, noSuchGenre)
-			return
+			return noSuchGenre
 		}
 		genre = &g
 	}
 	var after nameKeyset
 	if page.cursor != "" {
 		if err := h.cursors.decode("catalog.titles", page.cursor, &after); err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	rows, err := h.browseRows(r.Context(), kind, after, genre, int32(page.limit+1))
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, pageOf(h.cursors, "catalog.titles", page, rows, titleOf,
 		func(d db.TitleDetail) any { return nameKeyset{Key: *d.NameKey, ID: d.ID} }))
+	return nil
 }
 
 // browseRows runs the browse query for kind: movies and series when kind is
@@ -148,13 +142,13 @@ func titleNotFound(err error) error {
 	return err
 }
 
-func (h *catalog) detail(w http.ResponseWriter, r *http.Request) {
+func (h *catalog) detail(w http.ResponseWriter, r *http.Request) error {
 	t, err := h.titleFromPath(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, titleOf(t))
+	return nil
 }
 
 // episodeKeyset is a position in (season, episode) order.
@@ -163,36 +157,33 @@ type episodeKeyset struct {
 	Episode int16 `json:"e"`
 }
 
-func (h *catalog) episodes(w http.ResponseWriter, r *http.Request) {
+func (h *catalog) episodes(w http.ResponseWriter, r *http.Request) error {
 	page, err := readPage(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	series, err := h.titleFromPath(r)
 	if err == nil && series.Kind != "series" {
 		err = notFound("series")
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	after := episodeKeyset{Season: -1}
 	if page.cursor != "" {
 		if err := h.cursors.decode("catalog.episodes:"+series.ID.String(), page.cursor, &after); err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	rows, err := h.pool.TitleEpisodes(r.Context(), db.TitleEpisodesParams{
 		SeriesID: &series.ID, AfterSeason: after.Season, AfterEpisode: after.Episode, MaxAge: viewerMaxAge(r.Context()), Lim: int32(page.limit + 1),
 	})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, pageOf(h.cursors, "catalog.episodes:"+series.ID.String(), page, rows, titleOf,
 		func(d db.TitleDetail) any { return episodeKeyset{Season: *d.Season, Episode: *d.Episode} }))
+	return nil
 }
 
 // maxQuery is the longest search text, in characters.
@@ -231,35 +222,32 @@ func searchText(r *http.Request) (string, error) {
 	return s, nil
 }
 
-func (h *catalog) search(w http.ResponseWriter, r *http.Request) {
+func (h *catalog) search(w http.ResponseWriter, r *http.Request) error {
 	page, err := readPage(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	q, err := searchText(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	listName := "catalog.search:" + q
 	var after searchKeyset
 	if page.cursor != "" {
 		if err := h.cursors.decode(listName, page.cursor, &after); err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	rows, err := h.pool.TitleSearch(r.Context(), h.searchParams(q, after, viewerMaxAge(r.Context()), page.limit+1))
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, pageOf(h.cursors, listName, page, rows,
 		func(s db.TitleSearchRow) title { return titleOf(s.TitleDetail) },
 		func(s db.TitleSearchRow) any {
 			return searchKeyset{Rank: s.Rank, Key: *s.TitleDetail.NameKey, ID: s.TitleDetail.ID}
 		}))
+	return nil
 }
 
 // searchParams is TitleSearch's arguments for the page of up to limit
@@ -287,16 +275,14 @@ type genre struct {
 	Name string `json:"name"`
 }
 
-func (h *catalog) genres(w http.ResponseWriter, r *http.Request) {
+func (h *catalog) genres(w http.ResponseWriter, r *http.Request) error {
 	page, err := readPage(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	rows, err := h.pool.GenreList(r.Context())
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	all := make([]genre, len(rows))
 	for i, g := range rows {
@@ -304,8 +290,8 @@ func (h *catalog) genres(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := pageAll(h.cursors, "catalog.genres", page, all)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }

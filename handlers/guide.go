@@ -76,29 +76,27 @@ type numberKeyset struct {
 	Number int32 `json:"n"`
 }
 
-func (h *epg) channels(w http.ResponseWriter, r *http.Request) {
+func (h *epg) channels(w http.ResponseWriter, r *http.Request) error {
 	page, err := readPage(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	var after numberKeyset
 	if page.cursor != "" {
 		if err := h.cursors.decode("epg.channels", page.cursor, &after); err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	rows, err := h.pool.ChannelList(r.Context(), db.ChannelListParams{
 		ProfileID: viewerProfileID(r.Context()), AfterNumber: after.Number, Lim: int32(page.limit + 1),
 	})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, pageOf(h.cursors, "epg.channels", page, rows,
 		func(c db.ChannelListRow) channel { return channelOf(c.Channel, c.Favorite) },
 		func(c db.ChannelListRow) any { return numberKeyset{Number: c.Channel.Number} }))
+	return nil
 }
 
 // Guide limits (API.md, Programme guide).
@@ -113,23 +111,20 @@ type guideRow struct {
 	Programmes []programme `json:"programmes"`
 }
 
-func (h *epg) guide(w http.ResponseWriter, r *http.Request) {
+func (h *epg) guide(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	from, to, err := readWindow(q)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	ids, err := channelFilter(q)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	ctx := r.Context()
 	chans, err := h.pool.ChannelGuide(ctx, db.ChannelGuideParams{ProfileID: viewerProfileID(ctx), Every: ids == nil, Ids: ids})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	out := struct {
 		Channels []guideRow `json:"channels"`
@@ -138,10 +133,10 @@ func (h *epg) guide(w http.ResponseWriter, r *http.Request) {
 		out.Channels[i] = guideRow{Channel: channelOf(c.Channel, c.Favorite), Programmes: []programme{}}
 	}
 	if err := h.fillWindow(ctx, out.Channels, from, to); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // fillWindow adds to each row the programmes of [from, to) that the viewer

@@ -132,10 +132,10 @@ const slowRequest = 100 * time.Millisecond
 // per viewer the log would otherwise hold a line per viewer every 10 s, and
 // writing it took a tenth of the throughput (alternating runs of
 // cmd/loadgen against the server with and without it).
-func quiet(next http.HandlerFunc) http.Handler {
+func quiet(next handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		infoFrom(r.Context()).quiet = true
-		next(w, r)
+		next.ServeHTTP(w, r)
 	})
 }
 

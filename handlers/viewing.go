@@ -56,20 +56,17 @@ type bookmark struct {
 }
 
 // heartbeat is the playback heartbeat: every player, every 10 to 30 s.
-func (h *viewing) heartbeat(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) heartbeat(w http.ResponseWriter, r *http.Request) error {
 	titleID, err := titleParam(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	position, err := positionBody(w, r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if position == nil || *position < 0 {
-		writeError(w, r, invalid(FieldError{Field: "position_seconds", Message: "is required: 0 up to the title's runtime"}))
-		return
+		return invalid(FieldError{Field: "position_seconds", Message: "is required: 0 up to the title's runtime"})
 	}
 	p := ownedProfile(r.Context())
 	res, err := h.heartbeats.Write(r.Context(), db.Heartbeat{
@@ -77,14 +74,14 @@ func (h *viewing) heartbeat(w http.ResponseWriter, r *http.Request) {
 	})
 	switch {
 	case err != nil:
-		writeError(w, r, err)
+		return err
 	case res.Runtime < 0:
-		writeError(w, r, notFound("playable title"))
+		return notFound("playable title")
 	case !res.Written:
-		writeError(w, r, invalid(FieldError{Field: "position_seconds", Message: "is past the title's runtime of " + strconv.Itoa(int(res.Runtime)) + " seconds"}))
-	default:
-		w.WriteHeader(http.StatusNoContent)
+		return invalid(FieldError{Field: "position_seconds", Message: "is past the title's runtime of " + strconv.Itoa(int(res.Runtime)) + " seconds"})
 	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // positionBody reads the heartbeat's body, {"position_seconds": N}. It is
@@ -142,37 +139,36 @@ func plainPosition(b []byte) (n int32, ok bool) {
 	return int32(v), true
 }
 
-func (h *viewing) continueWatching(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) continueWatching(w http.ResponseWriter, r *http.Request) error {
 	page, before, err := h.newestFirst(r, "bookmarks")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	p := ownedProfile(r.Context())
 	rows, err := h.pool.BookmarkList(r.Context(), db.BookmarkListParams{
 		ProfileID: p.ID, BeforeAt: before.At, BeforeID: before.ID, MaxAge: p.MaxAge, Lim: int32(page.limit + 1),
 	})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, newestPage(h, r, "bookmarks", page, rows,
 		func(b db.BookmarkListRow) bookmark {
 			return bookmark{Title: titleOf(b.TitleDetail), PositionSeconds: b.PositionSeconds, UpdatedAt: b.UpdatedAt.UTC()}
 		},
 		func(b db.BookmarkListRow) keyset { return keyset{At: b.UpdatedAt, ID: b.TitleDetail.ID} }))
+	return nil
 }
 
-func (h *viewing) deleteBookmark(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) deleteBookmark(w http.ResponseWriter, r *http.Request) error {
 	titleID, err := titleParam(r)
 	if err == nil {
 		err = h.pool.BookmarkDelete(r.Context(), db.BookmarkDeleteParams{ProfileID: ownedProfile(r.Context()).ID, TitleID: titleID})
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // watched is an entry of the history.
@@ -181,38 +177,35 @@ type watched struct {
 	WatchedAt time.Time `json:"watched_at"`
 }
 
-func (h *viewing) history(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) history(w http.ResponseWriter, r *http.Request) error {
 	page, before, err := h.newestFirst(r, "history")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	p := ownedProfile(r.Context())
 	rows, err := h.pool.HistoryList(r.Context(), db.HistoryListParams{
 		ProfileID: p.ID, BeforeAt: before.At, BeforeID: before.ID, MaxAge: p.MaxAge, Lim: int32(page.limit + 1),
 	})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, newestPage(h, r, "history", page, rows,
 		func(e db.HistoryListRow) watched {
 			return watched{Title: titleOf(e.TitleDetail), WatchedAt: e.WatchedAt.UTC()}
 		},
 		func(e db.HistoryListRow) keyset { return keyset{At: e.WatchedAt, ID: e.TitleDetail.ID} }))
+	return nil
 }
 
-func (h *viewing) markWatched(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) markWatched(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		TitleID *uuid.UUID `json:"title_id"`
 	}
 	if err := decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if in.TitleID == nil {
-		writeError(w, r, invalid(FieldError{Field: "title_id", Message: "is required"}))
-		return
+		return invalid(FieldError{Field: "title_id", Message: "is required"})
 	}
 	p := ownedProfile(r.Context())
 	res, err := h.pool.HistoryMark(r.Context(), db.HistoryMarkParams{ProfileID: p.ID, UserID: p.UserID, TitleID: *in.TitleID})
@@ -224,18 +217,18 @@ func (h *viewing) markWatched(w http.ResponseWriter, r *http.Request) {
 		t, err = h.pool.TitleGet(r.Context(), db.TitleGetParams{ID: *in.TitleID, MaxAge: p.MaxAge})
 	}
 	if err != nil {
-		writeError(w, r, titleNotFound(err))
-		return
+		return titleNotFound(err)
 	}
 	writeJSON(w, http.StatusCreated, watched{Title: titleOf(t), WatchedAt: res.WatchedAt.UTC()})
+	return nil
 }
 
-func (h *viewing) clearHistory(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) clearHistory(w http.ResponseWriter, r *http.Request) error {
 	if err := h.pool.HistoryClear(r.Context(), ownedProfile(r.Context()).ID); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // listed is an entry of the watchlist.
@@ -244,32 +237,30 @@ type listed struct {
 	AddedAt time.Time `json:"added_at"`
 }
 
-func (h *viewing) watchlist(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) watchlist(w http.ResponseWriter, r *http.Request) error {
 	page, before, err := h.newestFirst(r, "watchlist")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	p := ownedProfile(r.Context())
 	rows, err := h.pool.WatchlistList(r.Context(), db.WatchlistListParams{
 		ProfileID: p.ID, BeforeAt: before.At, BeforeID: before.ID, MaxAge: p.MaxAge, Lim: int32(page.limit + 1),
 	})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, newestPage(h, r, "watchlist", page, rows,
 		func(e db.WatchlistListRow) listed {
 			return listed{Title: titleOf(e.TitleDetail), AddedAt: e.AddedAt.UTC()}
 		},
 		func(e db.WatchlistListRow) keyset { return keyset{At: e.AddedAt, ID: e.TitleDetail.ID} }))
+	return nil
 }
 
-func (h *viewing) addToWatchlist(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) addToWatchlist(w http.ResponseWriter, r *http.Request) error {
 	titleID, err := titleParam(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	p := ownedProfile(r.Context())
 	found, err := h.pool.WatchlistAdd(r.Context(), db.WatchlistAddParams{ProfileID: p.ID, UserID: p.UserID, TitleID: titleID})
@@ -277,22 +268,22 @@ func (h *viewing) addToWatchlist(w http.ResponseWriter, r *http.Request) {
 		err = notFound("title")
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (h *viewing) removeFromWatchlist(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) removeFromWatchlist(w http.ResponseWriter, r *http.Request) error {
 	titleID, err := titleParam(r)
 	if err == nil {
 		err = h.pool.WatchlistRemove(r.Context(), db.WatchlistRemoveParams{ProfileID: ownedProfile(r.Context()).ID, TitleID: titleID})
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // rating is an entry of the ratings.
@@ -302,43 +293,39 @@ type rating struct {
 	RatedAt time.Time `json:"rated_at"`
 }
 
-func (h *viewing) ratings(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) ratings(w http.ResponseWriter, r *http.Request) error {
 	page, before, err := h.newestFirst(r, "ratings")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	p := ownedProfile(r.Context())
 	rows, err := h.pool.RatingList(r.Context(), db.RatingListParams{
 		ProfileID: p.ID, BeforeAt: before.At, BeforeID: before.ID, MaxAge: p.MaxAge, Lim: int32(page.limit + 1),
 	})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, newestPage(h, r, "ratings", page, rows,
 		func(e db.RatingListRow) rating {
 			return rating{Title: titleOf(e.TitleDetail), Score: e.Score, RatedAt: e.RatedAt.UTC()}
 		},
 		func(e db.RatingListRow) keyset { return keyset{At: e.RatedAt, ID: e.TitleDetail.ID} }))
+	return nil
 }
 
-func (h *viewing) rate(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) rate(w http.ResponseWriter, r *http.Request) error {
 	titleID, err := titleParam(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	var in struct {
 		Score *int16 `json:"score"`
 	}
 	if err := decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if in.Score == nil || *in.Score < 1 || *in.Score > 5 {
-		writeError(w, r, invalid(FieldError{Field: "score", Message: "is required: 1 to 5"}))
-		return
+		return invalid(FieldError{Field: "score", Message: "is required: 1 to 5"})
 	}
 	p := ownedProfile(r.Context())
 	found, err := h.pool.RatingSet(r.Context(), db.RatingSetParams{ProfileID: p.ID, UserID: p.UserID, TitleID: titleID, Score: *in.Score})
@@ -346,20 +333,20 @@ func (h *viewing) rate(w http.ResponseWriter, r *http.Request) {
 		err = notFound("title")
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (h *viewing) unrate(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) unrate(w http.ResponseWriter, r *http.Request) error {
 	titleID, err := titleParam(r)
 	if err == nil {
 		err = h.pool.RatingDelete(r.Context(), db.RatingDeleteParams{ProfileID: ownedProfile(r.Context()).ID, TitleID: titleID})
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

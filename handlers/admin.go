@@ -25,30 +25,12 @@ func audit(ctx context.Context, q *db.Queries, action, target string) error {
 	return q.AuditRecord(ctx, db.AuditRecordParams{ActorID: &actor, Action: action, Target: target})
 }
 
-// keyset is the position of a row in a list ordered by (time, id).
-type keyset struct {
-	At time.Time `json:"t"`
-	ID uuid.UUID `json:"i"`
-}
-
 func (h *admin) users(w http.ResponseWriter, r *http.Request) error {
-	page, err := readPage(r)
-	if err != nil {
-		return err
-	}
-	after := keyset{At: time.Unix(0, 0).UTC().AddDate(-100, 0, 0)} // before any account
-	if page.cursor != "" {
-		if err := h.cursors.decode("admin.users", page.cursor, &after); err != nil {
-			return err
-		}
-	}
-	rows, err := h.pool.UserList(r.Context(), db.UserListParams{AfterCreatedAt: after.At, AfterID: after.ID, Lim: int32(page.limit + 1)})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, pageOf(h.cursors, "admin.users", page, rows, userOf,
-		func(u db.User) any { return keyset{At: u.CreatedAt, ID: u.ID} }))
-	return nil
+	return servePage(w, r, h.cursors, "admin.users", keyset{At: time.Unix(0, 0).UTC().AddDate(-100, 0, 0)}, // before any account
+		func(ctx context.Context, after keyset, limit int32) ([]db.User, error) {
+			return h.pool.UserList(ctx, db.UserListParams{AfterCreatedAt: after.At, AfterID: after.ID, Lim: limit})
+		},
+		func(u db.User) (user, keyset) { return userOf(u), keyset{At: u.CreatedAt, ID: u.ID} })
 }
 
 func (h *admin) setAdmin(w http.ResponseWriter, r *http.Request) error {
@@ -104,21 +86,9 @@ func auditEntryOf(a db.AuditLog) auditEntry {
 }
 
 func (h *admin) auditLog(w http.ResponseWriter, r *http.Request) error {
-	page, err := readPage(r)
-	if err != nil {
-		return err
-	}
-	before := keyset{At: time.Now().AddDate(100, 0, 0), ID: uuid.Max} // after any entry
-	if page.cursor != "" {
-		if err := h.cursors.decode("admin.audit", page.cursor, &before); err != nil {
-			return err
-		}
-	}
-	rows, err := h.pool.AuditList(r.Context(), db.AuditListParams{BeforeAt: before.At, BeforeID: before.ID, Lim: int32(page.limit + 1)})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, pageOf(h.cursors, "admin.audit", page, rows, auditEntryOf,
-		func(a db.AuditLog) any { return keyset{At: a.At, ID: a.ID} }))
-	return nil
+	return servePage(w, r, h.cursors, "admin.audit", keyset{At: time.Now().AddDate(100, 0, 0), ID: uuid.Max}, // after any entry
+		func(ctx context.Context, before keyset, limit int32) ([]db.AuditLog, error) {
+			return h.pool.AuditList(ctx, db.AuditListParams{BeforeAt: before.At, BeforeID: before.ID, Lim: limit})
+		},
+		func(a db.AuditLog) (auditEntry, keyset) { return auditEntryOf(a), keyset{At: a.At, ID: a.ID} })
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -14,26 +15,11 @@ import (
 // and take the profile from it.
 
 func (h *epg) favorites(w http.ResponseWriter, r *http.Request) error {
-	page, err := readPage(r)
-	if err != nil {
-		return err
-	}
-	var after numberKeyset
-	if page.cursor != "" {
-		if err := h.cursors.decode("epg.favorites", page.cursor, &after); err != nil {
-			return err
-		}
-	}
-	rows, err := h.pool.FavoriteList(r.Context(), db.FavoriteListParams{
-		ProfileID: ownedProfile(r.Context()).ID, AfterNumber: after.Number, Lim: int32(page.limit + 1),
-	})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, pageOf(h.cursors, "epg.favorites", page, rows,
-		func(c db.Channel) channel { return channelOf(c, true) },
-		func(c db.Channel) any { return numberKeyset{Number: c.Number} }))
-	return nil
+	return servePage(w, r, h.cursors, "epg.favorites", numberKeyset{},
+		func(ctx context.Context, after numberKeyset, limit int32) ([]db.Channel, error) {
+			return h.pool.FavoriteList(ctx, db.FavoriteListParams{ProfileID: ownedProfile(ctx).ID, AfterNumber: after.Number, Lim: limit})
+		},
+		func(c db.Channel) (channel, numberKeyset) { return channelOf(c, true), numberKeyset{Number: c.Number} })
 }
 
 // channelFromPath is the {channelID} of the path; a malformed one names no

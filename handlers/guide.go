@@ -71,32 +71,14 @@ func viewerProfileID(ctx context.Context) uuid.UUID {
 	return uuid.Nil
 }
 
-// numberKeyset is a position in channel number order.
-type numberKeyset struct {
-	Number int32 `json:"n"`
-}
-
 func (h *epg) channels(w http.ResponseWriter, r *http.Request) error {
-	page, err := readPage(r)
-	if err != nil {
-		return err
-	}
-	var after numberKeyset
-	if page.cursor != "" {
-		if err := h.cursors.decode("epg.channels", page.cursor, &after); err != nil {
-			return err
-		}
-	}
-	rows, err := h.pool.ChannelList(r.Context(), db.ChannelListParams{
-		ProfileID: viewerProfileID(r.Context()), AfterNumber: after.Number, Lim: int32(page.limit + 1),
-	})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, pageOf(h.cursors, "epg.channels", page, rows,
-		func(c db.ChannelListRow) channel { return channelOf(c.Channel, c.Favorite) },
-		func(c db.ChannelListRow) any { return numberKeyset{Number: c.Channel.Number} }))
-	return nil
+	return servePage(w, r, h.cursors, "epg.channels", numberKeyset{},
+		func(ctx context.Context, after numberKeyset, limit int32) ([]db.ChannelListRow, error) {
+			return h.pool.ChannelList(ctx, db.ChannelListParams{ProfileID: viewerProfileID(ctx), AfterNumber: after.Number, Lim: limit})
+		},
+		func(c db.ChannelListRow) (channel, numberKeyset) {
+			return channelOf(c.Channel, c.Favorite), numberKeyset{Number: c.Channel.Number}
+		})
 }
 
 // Guide limits (API.md, Programme guide).

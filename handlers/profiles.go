@@ -99,24 +99,9 @@ func createProfile(ctx context.Context, q *db.Queries, user uuid.UUID, f profile
 }
 
 func (h *profiles) list(w http.ResponseWriter, r *http.Request) error {
-	page, err := readPage(r)
-	if err != nil {
-		return err
-	}
-	rows, err := h.pool.ProfileListByUser(r.Context(), caller(r.Context()).ID)
-	if err != nil {
-		return err
-	}
-	all := make([]profile, len(rows))
-	for i, p := range rows {
-		all[i] = profileOf(p)
-	}
-	out, err := pageAll(h.cursors, "profiles", page, all)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return serveAll(w, r, h.cursors, "profiles", func(ctx context.Context) ([]db.Profile, error) {
+		return h.pool.ProfileListByUser(ctx, caller(ctx).ID)
+	}, profileOf)
 }
 
 func (h *profiles) create(w http.ResponseWriter, r *http.Request) error {

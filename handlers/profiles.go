@@ -18,7 +18,7 @@ const maxProfiles = 5
 // profiles serves the caller's viewing profiles.
 type profiles struct {
 	pool    *db.Pool
-	cache   *auth.Cache // told of this instance's own profile writes at once
+	cache   *auth.OwnershipCache // told of this instance's own profile writes at once
 	cursors cursors
 }
 

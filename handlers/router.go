@@ -33,9 +33,9 @@ type Deps struct {
 	CursorKey          []byte // signs list cursors
 	SearchWalk         int32  // tunes search (see searchWalk); 0 means the default
 	Heartbeats         *db.HeartbeatWriter
-	Cache              *auth.Cache // proven ownership (may be nil: no cache)
-	EPGLang            string      // guide import's preferred language (EPG_LANG); "" means en
-	EPGUnratedMinAge   int         // min_age of imported programmes without a rating (EPG_UNRATED_MIN_AGE)
+	Cache              *auth.OwnershipCache // proven ownership (may be nil: no cache)
+	EPGLang            string               // guide import's preferred language (EPG_LANG); "" means en
+	EPGUnratedMinAge   int                  // min_age of imported programmes without a rating (EPG_UNRATED_MIN_AGE)
 }
 
 // router is the route table with its guarded subrouters kept at hand, so

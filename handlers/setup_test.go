@@ -96,7 +96,7 @@ func setup(t *testing.T, opts ...func(*options)) *fixture {
 		CursorKey:          testSecret.Derive("cursor"),
 		SearchWalk:         o.walk,
 		Heartbeats:         db.NewHeartbeatWriter(pool),
-		Cache:              auth.NewCache(5*time.Minute, 1000),
+		Cache:              auth.NewOwnershipCache(5*time.Minute, 1000),
 		EPGLang:            o.epgLang,
 		EPGUnratedMinAge:   o.epgAge,
 	}

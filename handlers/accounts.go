@@ -46,7 +46,7 @@ func tokenPairOf(p auth.TokenPair) tokenPair {
 	return tokenPair{AccessToken: p.AccessToken, TokenType: "Bearer", ExpiresIn: int(p.ExpiresIn.Seconds()), RefreshToken: p.RefreshToken}
 }
 
-// Password and name limits (API.md, Accounts).
+// Password and name limits (openapi.yaml, RegisterRequest).
 const (
 	minPassword    = 12
 	maxPassword    = 128

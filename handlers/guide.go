@@ -81,7 +81,7 @@ func (h *epg) channels(w http.ResponseWriter, r *http.Request) error {
 		})
 }
 
-// Guide limits (API.md, Programme guide).
+// Guide limits (openapi.yaml, getGuide).
 const (
 	maxWindow        = 48 * time.Hour
 	maxGuideChannels = 100 // channel_id values in one request

@@ -14,7 +14,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// Page sizes of every list (API.md, Conventions).
+// Page sizes of every list (openapi.yaml, the Limit parameter).
 const (
 	defaultLimit = 20
 	maxLimit     = 100

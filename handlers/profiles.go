@@ -12,7 +12,7 @@ import (
 	"marquee/db"
 )
 
-// maxProfiles is how many profiles an account may have (API.md, Profiles).
+// maxProfiles is how many profiles an account may have (openapi.yaml, createProfile).
 const maxProfiles = 5
 
 // profiles serves the caller's viewing profiles.

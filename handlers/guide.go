@@ -39,9 +39,8 @@ func channelOf(c db.Channel, favorite bool) channel {
 
 // programme is the API's view of a programme. Its times are formatted up
 // front (its ids come as text from the query): a guide carries thousands of
-// programmes, and encoding/json spends most of its time in the marshalling
-// methods of uuid.UUID and time.Time (3,274 programmes: 9 ms that way, 4 ms
-// this way).
+// programmes, and encoding/json would spend most of its time in the
+// marshalling methods of uuid.UUID and time.Time.
 type programme struct {
 	ID         string   `json:"id"`
 	ChannelID  string   `json:"channel_id"`

@@ -155,7 +155,7 @@ func (h *viewing) heartbeat(w http.ResponseWriter, r *http.Request) error {
 
 // positionBody reads the heartbeat's body, {"position_seconds": N}. It is
 // the platform's most frequent request, and encoding/json (twice over, with
-// checkKeys) took a tenth of its CPU, so the form players send is read by
+// checkKeys) showed in its CPU profile, so the form players send is read by
 // plainPosition; any other body goes through decode's rules and errors.
 func positionBody(w http.ResponseWriter, r *http.Request) (*int32, error) {
 	body, err := readBody(w, r, maxBodyBytes)

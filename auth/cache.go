@@ -10,7 +10,7 @@ import (
 	"marquee/db"
 )
 
-// Cache remembers proven ownership: that a user owns a profile, with both
+// OwnershipCache remembers proven ownership: that a user owns a profile, with both
 // rows as read. The playback heartbeat asks it on every request; a hit saves
 // a query. It is sound because:
 //   - a profile never changes owner, so a positive answer stays true until
@@ -22,7 +22,7 @@ import (
 //   - a read that overlaps an eviction is not stored (generations);
 //   - entries also expire after ttl, and every write names user and profile
 //     again in its own statement, so even a stale entry cannot write.
-type Cache struct {
+type OwnershipCache struct {
 	mu      sync.RWMutex
 	entries map[uuid.UUID]cached // by profile id
 	ttl     time.Duration
@@ -37,13 +37,13 @@ type cached struct {
 	until   time.Time
 }
 
-// NewCache makes an empty cache, off until Listening(true).
-func NewCache(ttl time.Duration, maxEntries int) *Cache {
-	return &Cache{entries: map[uuid.UUID]cached{}, ttl: ttl, max: maxEntries}
+// NewOwnershipCache makes an empty cache, off until Listening(true).
+func NewOwnershipCache(ttl time.Duration, maxEntries int) *OwnershipCache {
+	return &OwnershipCache{entries: map[uuid.UUID]cached{}, ttl: ttl, max: maxEntries}
 }
 
 // Changed evicts what an announcement (db.ListenChanges) names.
-func (c *Cache) Changed(kind string, id uuid.UUID) {
+func (c *OwnershipCache) Changed(kind string, id uuid.UUID) {
 	if kind == "user" {
 		c.ForgetUser(id)
 		return
@@ -53,17 +53,17 @@ func (c *Cache) Changed(kind string, id uuid.UUID) {
 
 // Listening turns the cache on or off with the announcement channel; both
 // empty it, as changes may have gone unannounced meanwhile.
-func (c *Cache) Listening(up bool) {
+func (c *OwnershipCache) Listening(up bool) {
 	c.on.Store(false)
 	c.clear()
 	c.on.Store(up)
 }
 
 // On reports whether the cache answers (its announcement channel is up).
-func (c *Cache) On() bool { return c != nil && c.on.Load() }
+func (c *OwnershipCache) On() bool { return c != nil && c.on.Load() }
 
 // ForgetProfile evicts a profile that changed or went.
-func (c *Cache) ForgetProfile(id uuid.UUID) {
+func (c *OwnershipCache) ForgetProfile(id uuid.UUID) {
 	if c == nil {
 		return
 	}
@@ -74,7 +74,7 @@ func (c *Cache) ForgetProfile(id uuid.UUID) {
 }
 
 // ForgetUser evicts every profile of a user that changed or went.
-func (c *Cache) ForgetUser(id uuid.UUID) {
+func (c *OwnershipCache) ForgetUser(id uuid.UUID) {
 	if c == nil {
 		return
 	}
@@ -88,7 +88,7 @@ func (c *Cache) ForgetUser(id uuid.UUID) {
 	c.mu.Unlock()
 }
 
-func (c *Cache) clear() {
+func (c *OwnershipCache) clear() {
 	c.gen.Add(1)
 	c.mu.Lock()
 	c.entries = map[uuid.UUID]cached{}
@@ -96,14 +96,14 @@ func (c *Cache) clear() {
 }
 
 // generation is read before a database check whose result may be stored.
-func (c *Cache) generation() uint64 {
+func (c *OwnershipCache) generation() uint64 {
 	if c == nil {
 		return 0
 	}
 	return c.gen.Load()
 }
 
-func (c *Cache) get(user, profile uuid.UUID) (cached, bool) {
+func (c *OwnershipCache) get(user, profile uuid.UUID) (cached, bool) {
 	if c == nil || !c.on.Load() {
 		return cached{}, false
 	}
@@ -117,7 +117,7 @@ func (c *Cache) get(user, profile uuid.UUID) (cached, bool) {
 }
 
 // put stores a proven ownership unless an eviction happened since gen.
-func (c *Cache) put(gen uint64, user db.User, profile db.Profile) {
+func (c *OwnershipCache) put(gen uint64, user db.User, profile db.Profile) {
 	if c == nil || !c.on.Load() {
 		return
 	}

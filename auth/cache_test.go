@@ -16,7 +16,7 @@ func entry() (db.User, db.Profile) {
 
 func TestCache_OffUntilListeningAndEmptiedWhenTheChannelDrops(t *testing.T) {
 	t.Parallel()
-	c := NewCache(time.Minute, 10)
+	c := NewOwnershipCache(time.Minute, 10)
 	u, p := entry()
 	c.put(c.generation(), u, p)
 	if _, ok := c.get(u.ID, p.ID); ok {
@@ -42,7 +42,7 @@ func TestCache_OffUntilListeningAndEmptiedWhenTheChannelDrops(t *testing.T) {
 
 func TestCache_ReadOverlappingAnEvictionIsNotStored(t *testing.T) {
 	t.Parallel()
-	c := NewCache(time.Minute, 10)
+	c := NewOwnershipCache(time.Minute, 10)
 	c.Listening(true)
 	u, p := entry()
 	gen := c.generation() // a check starts reading the database...
@@ -55,7 +55,7 @@ func TestCache_ReadOverlappingAnEvictionIsNotStored(t *testing.T) {
 
 func TestCache_EvictionsAndExpiry(t *testing.T) {
 	t.Parallel()
-	c := NewCache(time.Minute, 10)
+	c := NewOwnershipCache(time.Minute, 10)
 	c.Listening(true)
 	u, p := entry()
 	_, other := entry()
@@ -73,7 +73,7 @@ func TestCache_EvictionsAndExpiry(t *testing.T) {
 	if _, ok := c.get(u.ID, other.ID); ok {
 		t.Fatal("a changed user's profiles stayed")
 	}
-	short := NewCache(time.Nanosecond, 10)
+	short := NewOwnershipCache(time.Nanosecond, 10)
 	short.Listening(true)
 	short.put(short.generation(), u, p)
 	time.Sleep(time.Millisecond)

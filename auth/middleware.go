@@ -39,12 +39,12 @@ func ProfileFrom(ctx context.Context) (db.Profile, bool) {
 type Guard struct {
 	tokens *Tokens
 	pool   *db.Pool
-	cache  *Cache // may be nil: every check then asks the database
+	cache  *OwnershipCache // may be nil: every check then asks the database
 	fail   func(http.ResponseWriter, *http.Request, error)
 }
 
 // NewGuard builds the middlewares.
-func NewGuard(tokens *Tokens, pool *db.Pool, cache *Cache, fail func(http.ResponseWriter, *http.Request, error)) *Guard {
+func NewGuard(tokens *Tokens, pool *db.Pool, cache *OwnershipCache, fail func(http.ResponseWriter, *http.Request, error)) *Guard {
 	return &Guard{tokens: tokens, pool: pool, cache: cache, fail: fail}
 }
 
@@ -132,7 +132,7 @@ func (g *Guard) RequireProfileOwner(next http.Handler) http.Handler {
 
 // owned checks that the caller owns profile id and returns the context with
 // the profile (and, if Authenticate left it to this check, the user) in it.
-// A proven ownership is remembered (see Cache).
+// A proven ownership is remembered (see OwnershipCache).
 func (g *Guard) owned(ctx context.Context, id uuid.UUID) (context.Context, error) {
 	user, loaded := UserFrom(ctx)
 	subject, _ := ctx.Value(keySubject).(uuid.UUID)

@@ -1,7 +1,3 @@
-// Package auth owns who the caller is: the signing secret, tokens, passwords,
-// and the middlewares that authenticate requests and guard profiles and admin
-// routes. It knows nothing of the catalog or the guide, and never imports
-// handlers.
 package auth
 
 import (

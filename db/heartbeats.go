@@ -71,10 +71,10 @@ var ErrWriterClosed = errors.New("heartbeat writer closed")
 
 // Group commit limits: batches of at most heartbeatBatch heartbeats, and
 // at most heartbeatInflight full ones written at once (the rest of the pool
-// stays for other requests). Measured with make bench-heartbeat (50
-// clients): writing one batch at a time, rather than up to four whatever
-// their size, made batches three times larger (6 to 19 heartbeats), halved
-// PostgreSQL's CPU per heartbeat and raised throughput by about a third.
+// stays for other requests). Below full, one batch is written at a time
+// rather than several whatever their size: heartbeats then wait for the
+// batch under way and go together in the next, and a larger batch costs
+// PostgreSQL less CPU per heartbeat (make bench-heartbeat measures it).
 const (
 	heartbeatBatch    = 256
 	heartbeatInflight = 4

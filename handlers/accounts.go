@@ -46,7 +46,7 @@ func tokenPairOf(p auth.TokenPair) tokenPair {
 	return tokenPair{AccessToken: p.AccessToken, TokenType: "Bearer", ExpiresIn: int(p.ExpiresIn.Seconds()), RefreshToken: p.RefreshToken}
 }
 
-// Password and name limits (API.md, Accounts).
+// Password and name limits (openapi.yaml, RegisterRequest).
 const (
 	minPassword    = 12
 	maxPassword    = 128
@@ -63,15 +63,14 @@ func validEmail(s string) bool {
 	return err == nil && a.Address == s && a.Name == ""
 }
 
-func (a *accounts) register(w http.ResponseWriter, r *http.Request) {
+func (a *accounts) register(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Email       string `json:"email"`
 		Password    string `json:"password"`
 		DisplayName string `json:"display_name"`
 	}
 	if err := decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	email := auth.NormaliseEmail(in.Email)
 	name, nameOK := text(in.DisplayName, 1, maxDisplayName)
@@ -81,13 +80,11 @@ func (a *accounts) register(w http.ResponseWriter, r *http.Request) {
 	c.require(n >= minPassword && n <= maxPassword, "password", "must be 12 to 128 characters")
 	c.require(nameOK, "display_name", "must be 1 to 100 characters, without control characters")
 	if err := c.err(); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	hash, err := a.passwords.Hash(r.Context(), in.Password)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	var created db.User
 	err = a.pool.InTx(r.Context(), func(q *db.Queries) error {
@@ -105,41 +102,38 @@ func (a *accounts) register(w http.ResponseWriter, r *http.Request) {
 		err = &Error{Status: http.StatusConflict, Detail: "an account with this email already exists"}
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, userOf(created))
+	return nil
 }
 
-func (a *accounts) login(w http.ResponseWriter, r *http.Request) {
+func (a *accounts) login(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}
 	if err := decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	var c checks
 	c.require(strings.TrimSpace(in.Email) != "", "email", "is required")
 	c.require(in.Password != "", "password", "is required")
 	if err := c.err(); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	email := auth.NormaliseEmail(in.Email)
 	if !validEmail(email) || utf8.RuneCountInString(in.Password) > maxPassword {
 		// No account can have these: refuse like a wrong password, before
 		// any lookup, so that junk never reaches the throttle's table.
-		writeError(w, r, auth.ErrBadCredentials)
-		return
+		return auth.ErrBadCredentials
 	}
 	pair, err := a.sessions.Login(r.Context(), email, in.Password)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, tokenPairOf(pair))
+	return nil
 }
 
 // refreshBody is the body of refresh and logout.
@@ -158,35 +152,34 @@ func readRefreshToken(w http.ResponseWriter, r *http.Request) (string, error) {
 	return in.RefreshToken, nil
 }
 
-func (a *accounts) refresh(w http.ResponseWriter, r *http.Request) {
+func (a *accounts) refresh(w http.ResponseWriter, r *http.Request) error {
 	token, err := readRefreshToken(w, r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	pair, err := a.sessions.Refresh(r.Context(), token)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, tokenPairOf(pair))
+	return nil
 }
 
-func (a *accounts) logout(w http.ResponseWriter, r *http.Request) {
+func (a *accounts) logout(w http.ResponseWriter, r *http.Request) error {
 	token, err := readRefreshToken(w, r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if err := a.sessions.Logout(r.Context(), token); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (a *accounts) me(w http.ResponseWriter, r *http.Request) {
+func (a *accounts) me(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, userOf(caller(r.Context())))
+	return nil
 }
 
 // caller is the authenticated user; the router only sends authenticated

@@ -25,50 +25,27 @@ func audit(ctx context.Context, q *db.Queries, action, target string) error {
 	return q.AuditRecord(ctx, db.AuditRecordParams{ActorID: &actor, Action: action, Target: target})
 }
 
-// keyset is the position of a row in a list ordered by (time, id).
-type keyset struct {
-	At time.Time `json:"t"`
-	ID uuid.UUID `json:"i"`
+func (h *admin) users(w http.ResponseWriter, r *http.Request) error {
+	return servePage(w, r, h.cursors, "admin.users", keyset{At: time.Unix(0, 0).UTC().AddDate(-100, 0, 0)}, // before any account
+		func(ctx context.Context, after keyset, limit int32) ([]db.User, error) {
+			return h.pool.UserList(ctx, db.UserListParams{AfterCreatedAt: after.At, AfterID: after.ID, Lim: limit})
+		},
+		func(u db.User) (user, keyset) { return userOf(u), keyset{At: u.CreatedAt, ID: u.ID} })
 }
 
-func (h *admin) users(w http.ResponseWriter, r *http.Request) {
-	page, err := readPage(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	after := keyset{At: time.Unix(0, 0).UTC().AddDate(-100, 0, 0)} // before any account
-	if page.cursor != "" {
-		if err := h.cursors.decode("admin.users", page.cursor, &after); err != nil {
-			writeError(w, r, err)
-			return
-		}
-	}
-	rows, err := h.pool.UserList(r.Context(), db.UserListParams{AfterCreatedAt: after.At, AfterID: after.ID, Lim: int32(page.limit + 1)})
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, pageOf(h.cursors, "admin.users", page, rows, userOf,
-		func(u db.User) any { return keyset{At: u.CreatedAt, ID: u.ID} }))
-}
-
-func (h *admin) setAdmin(w http.ResponseWriter, r *http.Request) {
+func (h *admin) setAdmin(w http.ResponseWriter, r *http.Request) error {
 	id, err := uuid.Parse(mux.Vars(r)["userID"])
 	if err != nil {
-		writeError(w, r, notFound("user"))
-		return
+		return notFound("user")
 	}
 	var in struct {
 		IsAdmin *bool `json:"is_admin"`
 	}
 	if err := decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if in.IsAdmin == nil {
-		writeError(w, r, invalid(FieldError{Field: "is_admin", Message: "is required"}))
-		return
+		return invalid(FieldError{Field: "is_admin", Message: "is required"})
 	}
 	action := "user.admin.revoke"
 	if *in.IsAdmin {
@@ -89,10 +66,10 @@ func (h *admin) setAdmin(w http.ResponseWriter, r *http.Request) {
 		return audit(r.Context(), q, action, "user:"+id.String())
 	})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, userOf(updated))
+	return nil
 }
 
 // auditEntry is the API's view of an audit row.
@@ -108,24 +85,10 @@ func auditEntryOf(a db.AuditLog) auditEntry {
 	return auditEntry{ID: a.ID, ActorID: a.ActorID, Action: a.Action, Target: a.Target, At: a.At.UTC()}
 }
 
-func (h *admin) auditLog(w http.ResponseWriter, r *http.Request) {
-	page, err := readPage(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	before := keyset{At: time.Now().AddDate(100, 0, 0), ID: uuid.Max} // after any entry
-	if page.cursor != "" {
-		if err := h.cursors.decode("admin.audit", page.cursor, &before); err != nil {
-			writeError(w, r, err)
-			return
-		}
-	}
-	rows, err := h.pool.AuditList(r.Context(), db.AuditListParams{BeforeAt: before.At, BeforeID: before.ID, Lim: int32(page.limit + 1)})
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, pageOf(h.cursors, "admin.audit", page, rows, auditEntryOf,
-		func(a db.AuditLog) any { return keyset{At: a.At, ID: a.ID} }))
+func (h *admin) auditLog(w http.ResponseWriter, r *http.Request) error {
+	return servePage(w, r, h.cursors, "admin.audit", keyset{At: time.Now().AddDate(100, 0, 0), ID: uuid.Max}, // after any entry
+		func(ctx context.Context, before keyset, limit int32) ([]db.AuditLog, error) {
+			return h.pool.AuditList(ctx, db.AuditListParams{BeforeAt: before.At, BeforeID: before.ID, Lim: limit})
+		},
+		func(a db.AuditLog) (auditEntry, keyset) { return auditEntryOf(a), keyset{At: a.At, ID: a.ID} })
 }

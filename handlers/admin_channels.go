@@ -91,24 +91,21 @@ func channelWriteError(err error) error {
 	return err
 }
 
-func (h *adminChannels) create(w http.ResponseWriter, r *http.Request) {
+func (h *adminChannels) create(w http.ResponseWriter, r *http.Request) error {
 	var in channelBody
 	if err := decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	var c checks
 	c.require(in.Number != nil, "number", "is required")
 	c.require(in.Name != nil, "name", "is required")
 	c.require(in.XMLTVID != nil, "xmltv_id", "is required")
 	if err := c.err(); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	fields, err := in.apply(db.ChannelCreateParams{})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	var created db.Channel
 	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
@@ -119,22 +116,20 @@ func (h *adminChannels) create(w http.ResponseWriter, r *http.Request) {
 		return audit(r.Context(), q, "channel.create", "channel:"+created.ID.String())
 	})
 	if err != nil {
-		writeError(w, r, channelWriteError(err))
-		return
+		return channelWriteError(err)
 	}
 	writeJSON(w, http.StatusCreated, channelOf(created, false))
+	return nil
 }
 
-func (h *adminChannels) update(w http.ResponseWriter, r *http.Request) {
+func (h *adminChannels) update(w http.ResponseWriter, r *http.Request) error {
 	id, err := channelFromPath(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	var in channelBody
 	if err := decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	var updated db.Channel
 	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
@@ -153,18 +148,17 @@ func (h *adminChannels) update(w http.ResponseWriter, r *http.Request) {
 		return audit(r.Context(), q, "channel.update", "channel:"+id.String())
 	})
 	if err != nil {
-		writeError(w, r, channelWriteError(err))
-		return
+		return channelWriteError(err)
 	}
 	writeJSON(w, http.StatusOK, channelOf(updated, false))
+	return nil
 }
 
 // delete removes a channel with its programmes and every favourite of it.
-func (h *adminChannels) delete(w http.ResponseWriter, r *http.Request) {
+func (h *adminChannels) delete(w http.ResponseWriter, r *http.Request) error {
 	id, err := channelFromPath(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
 		n, err := q.ChannelDelete(r.Context(), id)
@@ -177,8 +171,8 @@ func (h *adminChannels) delete(w http.ResponseWriter, r *http.Request) {
 		return audit(r.Context(), q, "channel.delete", "channel:"+id.String())
 	})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

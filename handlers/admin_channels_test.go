@@ -52,18 +52,9 @@ func TestAdminChannels_CreateUpdateDeleteAudited(t *testing.T) {
 		t.Fatalf("delete again = %d", resp.Status)
 	}
 
-	var log list[auditEntry]
-	root.api.Do(http.MethodGet, "/v1/admin/audit", nil).JSON(t, &log)
-	var actions []string
-	for _, e := range log.Items {
-		actions = append(actions, e.Action+" "+e.Target)
-		if e.ActorID == nil || *e.ActorID != root.user.ID {
-			t.Errorf("%s by %v, want the admin", e.Action, e.ActorID)
-		}
-	}
 	target := "channel:" + one.ID.String()
-	if want := []string{"channel.delete " + target, "channel.update " + target, "channel.update " + target, "channel.create " + target}; !slices.Equal(actions, want) {
-		t.Fatalf("audit = %q, want %q", actions, want)
+	if got, want := auditActions(t, root, root), []string{"channel.delete " + target, "channel.update " + target, "channel.update " + target, "channel.create " + target}; !slices.Equal(got, want) {
+		t.Fatalf("audit = %q, want %q", got, want)
 	}
 }
 
@@ -86,18 +77,7 @@ func TestAdminChannels_ValidationAndConflicts(t *testing.T) {
 	f := setup(t)
 	root := f.admin(t)
 	valid := map[string]any{"number": 5, "name": "Five", "xmltv_id": "five"}
-	with := func(k string, v any) map[string]any {
-		m := map[string]any{}
-		for kk, vv := range valid {
-			m[kk] = vv
-		}
-		if v == nil {
-			delete(m, k)
-		} else {
-			m[k] = v
-		}
-		return m
-	}
+	with := func(k string, v any) map[string]any { return withField(valid, k, v) }
 	if resp := root.api.Do(http.MethodPost, "/v1/admin/channels", map[string]any{"number": 1, "name": "One", "xmltv_id": "one"}); resp.Status != http.StatusCreated {
 		t.Fatalf("seed channel = %d %s", resp.Status, resp.Body)
 	}
@@ -151,9 +131,7 @@ func TestAdminChannels_ValidationAndConflicts(t *testing.T) {
 	if dbtest.Snapshot(t, f.conn) != before {
 		t.Fatal("refused writes changed the database")
 	}
-	var log list[auditEntry]
-	root.api.Do(http.MethodGet, "/v1/admin/audit", nil).JSON(t, &log)
-	if len(log.Items) != 1 {
-		t.Fatalf("refused writes were audited: %+v", log.Items)
+	if log := auditLog(t, root); len(log) != 1 {
+		t.Fatalf("refused writes were audited: %+v", log)
 	}
 }

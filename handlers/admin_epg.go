@@ -24,18 +24,17 @@ type importAnswer struct {
 
 // importXMLTV streams the uploaded document into the guide in one
 // transaction, audited; a malformed or hostile one changes nothing.
-func (h *adminEPG) importXMLTV(w http.ResponseWriter, r *http.Request) {
+func (h *adminEPG) importXMLTV(w http.ResponseWriter, r *http.Request) error {
 	body, err := xmlBody(w, r, h.maxBytes)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	counts, err := guide.Import(r.Context(), h.pool, guide.XMLTV(body, h.xmltv), func(q *db.Queries) error {
 		return audit(r.Context(), q, "epg.import", "epg:xmltv")
 	})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, importAnswer{Channels: counts.Channels, Programmes: counts.Programmes, Skipped: counts.Skipped})
+	return nil
 }

@@ -244,7 +244,7 @@ func TestImportXMLTV_ChunkedBodyPastTheLimit_413AndNothingChanges(t *testing.T) 
 	t.Parallel()
 	f := setup(t)
 	h := &adminEPG{pool: f.pool, maxBytes: 1 << 20}
-	srv := httptest.NewServer(http.HandlerFunc(h.importXMLTV))
+	srv := httptest.NewServer(handlerFunc(h.importXMLTV))
 	t.Cleanup(srv.Close)
 	before := dbtest.Snapshot(t, f.conn)
 	// Programmes on a declared channel (6,000: more than one batch) are

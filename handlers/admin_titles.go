@@ -183,73 +183,65 @@ func titleWriteError(err error, kind string) error {
 	return err
 }
 
-func (h *adminTitles) create(w http.ResponseWriter, r *http.Request) {
+func (h *adminTitles) create(w http.ResponseWriter, r *http.Request) error {
 	var in titleBody
 	if err := decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	var c checks
 	c.require(in.Kind != nil, "kind", "is required")
 	c.require(in.Name != nil, "name", "is required")
 	c.require(in.ReleaseYear != nil, "release_year", "is required")
 	if err := c.err(); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	f, err := in.apply(titleFields{genres: []string{}})
 	if err == nil {
 		err = h.checkGenres(r, f.genres)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	saved, err := h.save(r, uuid.Nil, f, "title.create")
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, titleOf(saved))
+	return nil
 }
 
-func (h *adminTitles) update(w http.ResponseWriter, r *http.Request) {
+func (h *adminTitles) update(w http.ResponseWriter, r *http.Request) error {
 	id, err := uuid.Parse(mux.Vars(r)["titleID"])
 	if err != nil {
-		writeError(w, r, notFound("title"))
-		return
+		return notFound("title")
 	}
 	var in titleBody
 	if err := decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	current, err := h.pool.TitleGet(r.Context(), db.TitleGetParams{ID: id, MaxAge: adultAge})
 	if err != nil {
-		writeError(w, r, titleNotFound(err))
-		return
+		return titleNotFound(err)
 	}
 	f, err := in.apply(fieldsOf(current))
 	if err == nil {
 		err = h.checkGenres(r, f.genres)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	saved, err := h.save(r, id, f, "title.update")
 	if err != nil {
-		writeError(w, r, titleNotFound(err))
-		return
+		return titleNotFound(err)
 	}
 	writeJSON(w, http.StatusOK, titleOf(saved))
+	return nil
 }
 
-func (h *adminTitles) delete(w http.ResponseWriter, r *http.Request) {
+func (h *adminTitles) delete(w http.ResponseWriter, r *http.Request) error {
 	id, err := uuid.Parse(mux.Vars(r)["titleID"])
 	if err != nil {
-		writeError(w, r, notFound("title"))
-		return
+		return notFound("title")
 	}
 	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
 		n, err := q.TitleDelete(r.Context(), id)
@@ -262,8 +254,8 @@ func (h *adminTitles) delete(w http.ResponseWriter, r *http.Request) {
 		return audit(r.Context(), q, "title.delete", "title:"+id.String())
 	})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -54,16 +54,10 @@ func TestAdminTitles_CreateUpdateDeleteAudited(t *testing.T) {
 		t.Fatalf("delete again = %d", resp.Status)
 	}
 
-	var log list[auditEntry]
-	root.api.Do(http.MethodGet, "/v1/admin/audit", nil).JSON(t, &log)
-	var actions []string
-	for _, e := range log.Items {
-		actions = append(actions, e.Action+" "+e.Target)
-	}
 	want := []string{"title.delete title:" + show.ID.String(), "title.update title:" + pilot.ID.String(),
 		"title.create title:" + pilot.ID.String(), "title.create title:" + show.ID.String()}
-	if !slices.Equal(actions, want) {
-		t.Fatalf("audit = %q, want %q", actions, want)
+	if got := auditActions(t, root, root); !slices.Equal(got, want) {
+		t.Fatalf("audit = %q, want %q", got, want)
 	}
 }
 
@@ -72,18 +66,7 @@ func TestAdminTitles_Validation(t *testing.T) {
 	f := setup(t)
 	root := f.admin(t)
 	movie := map[string]any{"kind": "movie", "name": "M", "release_year": 2000, "runtime_seconds": 100}
-	with := func(k string, v any) map[string]any {
-		m := map[string]any{}
-		for kk, vv := range movie {
-			m[kk] = vv
-		}
-		if v == nil {
-			delete(m, k)
-		} else {
-			m[k] = v
-		}
-		return m
-	}
+	with := func(k string, v any) map[string]any { return withField(movie, k, v) }
 	series := f.addTitle(t, titleSpec{kind: "series", name: "S"})
 	other := f.addTitle(t, titleSpec{name: "Not a series"})
 	f.addTitle(t, titleSpec{kind: "episode", name: "E1", series: &series, season: 1, episode: 1})
@@ -142,9 +125,7 @@ func TestAdminTitles_Validation(t *testing.T) {
 	if resp := root.api.Do(http.MethodPut, "/v1/admin/titles/"+uuid.NewString(), map[string]any{"name": "x"}); resp.Status != http.StatusNotFound {
 		t.Fatalf("update unknown = %d", resp.Status)
 	}
-	var log list[auditEntry]
-	root.api.Do(http.MethodGet, "/v1/admin/audit", nil).JSON(t, &log)
-	if len(log.Items) != 0 {
-		t.Fatalf("refused writes were audited: %+v", log.Items)
+	if log := auditLog(t, root); len(log) != 0 {
+		t.Fatalf("refused writes were audited: %+v", log)
 	}
 }

@@ -24,7 +24,7 @@ import (
 // tomorrow, or registered outside its guard, is checked without anyone
 // editing this file.
 
-// publicRoutes need no token (API.md, Conventions).
+// publicRoutes need no token (openapi.yaml: the operations with security: []).
 var publicRoutes = []string{"/livez", "/readyz", "/openapi.yaml",
 	"/v1/auth/register", "/v1/auth/login", "/v1/auth/refresh", "/v1/auth/logout"}
 

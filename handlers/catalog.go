@@ -55,56 +55,36 @@ func viewerMaxAge(ctx context.Context) int16 {
 	return adultAge
 }
 
-// nameKeyset is a position in name order.
-type nameKeyset struct {
-	Key string    `json:"k"`
-	ID  uuid.UUID `json:"i"`
-}
-
-func (h *catalog) browse(w http.ResponseWriter, r *http.Request) {
+func (h *catalog) browse(w http.ResponseWriter, r *http.Request) error {
 	page, err := readPage(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	kind := q.Get("kind")
 	if kind != "" && kind != "movie" && kind != "series" && kind != "episode" {
-		writeError(w, r, invalid(FieldError{Field: "kind", Message: "must be movie, series or episode"}))
-		return
+		return invalid(FieldError{Field: "kind", Message: "must be movie, series or episode"})
 	}
 	var genre *string
 	if g := q.Get("genre"); g != "" {
 		noSuchGenre := invalid(FieldError{Field: "genre", Message: "no such genre; see /v1/catalog/genres"})
 		if !genreSlug(g) {
-			writeError(w, r, noSuchGenre)
-			return
+			return noSuchGenre
 		}
 		known, err := h.pool.GenresKnown(r.Context(), []string{g})
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		if len(known) == 0 {
-			writeError(w, r, noSuchGenre)
-			return
+			return noSuchGenre
 		}
 		genre = &g
 	}
-	var after nameKeyset
-	if page.cursor != "" {
-		if err := h.cursors.decode("catalog.titles", page.cursor, &after); err != nil {
-			writeError(w, r, err)
-			return
-		}
-	}
-	rows, err := h.browseRows(r.Context(), kind, after, genre, int32(page.limit+1))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, pageOf(h.cursors, "catalog.titles", page, rows, titleOf,
-		func(d db.TitleDetail) any { return nameKeyset{Key: *d.NameKey, ID: d.ID} }))
+	return writePage(w, r, h.cursors, page, "catalog.titles", nameKeyset{},
+		func(ctx context.Context, after nameKeyset, limit int32) ([]db.TitleDetail, error) {
+			return h.browseRows(ctx, kind, after, genre, limit)
+		},
+		func(d db.TitleDetail) (title, nameKeyset) { return titleOf(d), nameKeyset{Key: *d.NameKey, ID: d.ID} })
 }
 
 // browseRows runs the browse query for kind: movies and series when kind is
@@ -148,51 +128,36 @@ func titleNotFound(err error) error {
 	return err
 }
 
-func (h *catalog) detail(w http.ResponseWriter, r *http.Request) {
+func (h *catalog) detail(w http.ResponseWriter, r *http.Request) error {
 	t, err := h.titleFromPath(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, titleOf(t))
+	return nil
 }
 
-// episodeKeyset is a position in (season, episode) order.
-type episodeKeyset struct {
-	Season  int16 `json:"s"`
-	Episode int16 `json:"e"`
-}
-
-func (h *catalog) episodes(w http.ResponseWriter, r *http.Request) {
+func (h *catalog) episodes(w http.ResponseWriter, r *http.Request) error {
 	page, err := readPage(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	series, err := h.titleFromPath(r)
 	if err == nil && series.Kind != "series" {
 		err = notFound("series")
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	after := episodeKeyset{Season: -1}
-	if page.cursor != "" {
-		if err := h.cursors.decode("catalog.episodes:"+series.ID.String(), page.cursor, &after); err != nil {
-			writeError(w, r, err)
-			return
-		}
-	}
-	rows, err := h.pool.TitleEpisodes(r.Context(), db.TitleEpisodesParams{
-		SeriesID: &series.ID, AfterSeason: after.Season, AfterEpisode: after.Episode, MaxAge: viewerMaxAge(r.Context()), Lim: int32(page.limit + 1),
-	})
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, pageOf(h.cursors, "catalog.episodes:"+series.ID.String(), page, rows, titleOf,
-		func(d db.TitleDetail) any { return episodeKeyset{Season: *d.Season, Episode: *d.Episode} }))
+	return writePage(w, r, h.cursors, page, "catalog.episodes:"+series.ID.String(), episodeKeyset{Season: -1},
+		func(ctx context.Context, after episodeKeyset, limit int32) ([]db.TitleDetail, error) {
+			return h.pool.TitleEpisodes(ctx, db.TitleEpisodesParams{
+				SeriesID: &series.ID, AfterSeason: after.Season, AfterEpisode: after.Episode, MaxAge: viewerMaxAge(ctx), Lim: limit,
+			})
+		},
+		func(d db.TitleDetail) (title, episodeKeyset) {
+			return titleOf(d), episodeKeyset{Season: *d.Season, Episode: *d.Episode}
+		})
 }
 
 // maxQuery is the longest search text, in characters.
@@ -206,13 +171,6 @@ const maxQuery = 100
 // sort every match, the search walks again, four times as far (see
 // searchParams).
 const searchWalk = 10000
-
-// searchKeyset is a position in (rank, name) order.
-type searchKeyset struct {
-	Rank int32     `json:"r"`
-	Key  string    `json:"k"`
-	ID   uuid.UUID `json:"i"`
-}
 
 // searchText checks ?q=: 1 to 100 characters of valid UTF-8 without NUL or
 // other control characters.
@@ -231,40 +189,27 @@ func searchText(r *http.Request) (string, error) {
 	return s, nil
 }
 
-func (h *catalog) search(w http.ResponseWriter, r *http.Request) {
+func (h *catalog) search(w http.ResponseWriter, r *http.Request) error {
 	page, err := readPage(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	q, err := searchText(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	listName := "catalog.search:" + q
-	var after searchKeyset
-	if page.cursor != "" {
-		if err := h.cursors.decode(listName, page.cursor, &after); err != nil {
-			writeError(w, r, err)
-			return
-		}
-	}
-	rows, err := h.pool.TitleSearch(r.Context(), h.searchParams(q, after, viewerMaxAge(r.Context()), page.limit+1))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, pageOf(h.cursors, listName, page, rows,
-		func(s db.TitleSearchRow) title { return titleOf(s.TitleDetail) },
-		func(s db.TitleSearchRow) any {
-			return searchKeyset{Rank: s.Rank, Key: *s.TitleDetail.NameKey, ID: s.TitleDetail.ID}
-		}))
+	return writePage(w, r, h.cursors, page, "catalog.search:"+q, searchKeyset{},
+		func(ctx context.Context, after searchKeyset, limit int32) ([]db.TitleSearchRow, error) {
+			return h.pool.TitleSearch(ctx, h.searchParams(q, after, viewerMaxAge(ctx), limit))
+		},
+		func(s db.TitleSearchRow) (title, searchKeyset) {
+			return titleOf(s.TitleDetail), searchKeyset{Rank: s.Rank, Key: *s.TitleDetail.NameKey, ID: s.TitleDetail.ID}
+		})
 }
 
 // searchParams is TitleSearch's arguments for the page of up to limit
 // matches of q after the position after, for a viewer of maxAge.
-func (h *catalog) searchParams(q string, after searchKeyset, maxAge int16, limit int) db.TitleSearchParams {
+func (h *catalog) searchParams(q string, after searchKeyset, maxAge int16, limit int32) db.TitleSearchParams {
 	lo := strings.ToLower(q)
 	hi, ok := db.PrefixEnd(lo)
 	if !ok {
@@ -273,7 +218,7 @@ func (h *catalog) searchParams(q string, after searchKeyset, maxAge int16, limit
 	p := db.TitleSearchParams{
 		Rank: after.Rank, AfterKey: after.Key, AfterID: after.ID,
 		Walk: h.walk, Probe: max(h.walk/5, 1), Far: int32(min(4*int64(h.walk), math.MaxInt32)),
-		Lo: lo, Hi: hi, Pattern: db.EscapeLike(q), MaxAge: maxAge, Lim: int32(limit),
+		Lo: lo, Hi: hi, Pattern: db.EscapeLike(q), MaxAge: maxAge, Lim: limit,
 	}
 	if after.Rank == 2 {
 		p.RestKey, p.RestID = after.Key, after.ID
@@ -287,25 +232,8 @@ type genre struct {
 	Name string `json:"name"`
 }
 
-func (h *catalog) genres(w http.ResponseWriter, r *http.Request) {
-	page, err := readPage(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	rows, err := h.pool.GenreList(r.Context())
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	all := make([]genre, len(rows))
-	for i, g := range rows {
-		all[i] = genre{Slug: g.Slug, Name: g.Name}
-	}
-	out, err := pageAll(h.cursors, "catalog.genres", page, all)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+func (h *catalog) genres(w http.ResponseWriter, r *http.Request) error {
+	return serveAll(w, r, h.cursors, "catalog.genres", h.pool.GenreList, func(g db.Genre) genre {
+		return genre{Slug: g.Slug, Name: g.Name}
+	})
 }

@@ -63,7 +63,7 @@ func newBenchWorld(b *testing.B) *benchWorld {
 		Health: NewHealth(func(context.Context) error { return nil }, time.Second), OpenAPI: marquee.OpenAPI,
 		Tokens: tokens, Passwords: passwords, Sessions: auth.NewSessions(pool, tokens, passwords, time.Hour, auth.DefaultThrottle),
 		CursorKey: testSecret.Derive("cursor"), Heartbeats: db.NewHeartbeatWriter(pool),
-		Cache: auth.NewCache(5*time.Minute, 100_000),
+		Cache: auth.NewOwnershipCache(5*time.Minute, 100_000),
 	}
 	b.Cleanup(deps.Heartbeats.Close)
 	listenCtx, stopListening := context.WithCancel(context.Background())

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -12,85 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-
-	"marquee/db"
 )
-
-// titleSpec is a title to put in a test catalog.
-type titleSpec struct {
-	kind    string
-	name    string
-	minAge  int16
-	genres  []string
-	series  *uuid.UUID
-	season  int16
-	episode int16
-}
-
-// addTitle stores a title directly, as an admin would through the API.
-func (f *fixture) addTitle(t *testing.T, s titleSpec) uuid.UUID {
-	t.Helper()
-	p := db.TitleCreateParams{Kind: cmpOr(s.kind, "movie"), Name: s.name, ReleaseYear: 2020, MinAge: s.minAge}
-	if p.Kind != "series" {
-		runtime := int32(5400)
-		p.RuntimeSeconds = &runtime
-	}
-	if p.Kind == "episode" {
-		p.SeriesID, p.Season, p.Episode = s.series, &s.season, &s.episode
-	}
-	var id uuid.UUID
-	err := f.pool.InTx(context.Background(), func(q *db.Queries) error {
-		var err error
-		if id, err = q.TitleCreate(context.Background(), p); err != nil {
-			return err
-		}
-		return q.TitleGenresAdd(context.Background(), db.TitleGenresAddParams{TitleID: id, Genres: s.genres})
-	})
-	if err != nil {
-		t.Fatalf("add title %q: %v", s.name, err)
-	}
-	return id
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-// walkList follows next_cursor from path to the end and returns every item.
-func walkList(t *testing.T, a *account, path string) []title {
-	t.Helper()
-	return walkPages[title](t, a, path)
-}
-
-// walkPages follows a list's cursors from path to its last page.
-func walkPages[T any](t *testing.T, a *account, path string) []T {
-	t.Helper()
-	var all []T
-	next := path
-	for pages := 0; ; pages++ {
-		if pages > 1000 {
-			t.Fatal("too many pages")
-		}
-		resp := a.api.Do(http.MethodGet, next, nil)
-		if resp.Status != http.StatusOK {
-			t.Fatalf("GET %s = %d %s", next, resp.Status, resp.Body)
-		}
-		var page list[T]
-		resp.JSON(t, &page)
-		all = append(all, page.Items...)
-		if page.NextCursor == nil {
-			return all
-		}
-		sep := "?"
-		if strings.Contains(path, "?") {
-			sep = "&"
-		}
-		next = path + sep + "cursor=" + url.QueryEscape(*page.NextCursor)
-	}
-}
 
 func names(ts []title) []string {
 	out := make([]string, len(ts))

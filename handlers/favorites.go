@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -13,29 +14,12 @@ import (
 // A profile's favourite channels: the routes sit behind RequireProfileOwner
 // and take the profile from it.
 
-func (h *epg) favorites(w http.ResponseWriter, r *http.Request) {
-	page, err := readPage(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	var after numberKeyset
-	if page.cursor != "" {
-		if err := h.cursors.decode("epg.favorites", page.cursor, &after); err != nil {
-			writeError(w, r, err)
-			return
-		}
-	}
-	rows, err := h.pool.FavoriteList(r.Context(), db.FavoriteListParams{
-		ProfileID: ownedProfile(r.Context()).ID, AfterNumber: after.Number, Lim: int32(page.limit + 1),
-	})
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, pageOf(h.cursors, "epg.favorites", page, rows,
-		func(c db.Channel) channel { return channelOf(c, true) },
-		func(c db.Channel) any { return numberKeyset{Number: c.Number} }))
+func (h *epg) favorites(w http.ResponseWriter, r *http.Request) error {
+	return servePage(w, r, h.cursors, "epg.favorites", numberKeyset{},
+		func(ctx context.Context, after numberKeyset, limit int32) ([]db.Channel, error) {
+			return h.pool.FavoriteList(ctx, db.FavoriteListParams{ProfileID: ownedProfile(ctx).ID, AfterNumber: after.Number, Lim: limit})
+		},
+		func(c db.Channel) (channel, numberKeyset) { return channelOf(c, true), numberKeyset{Number: c.Number} })
 }
 
 // channelFromPath is the {channelID} of the path; a malformed one names no
@@ -48,7 +32,7 @@ func channelFromPath(r *http.Request) (uuid.UUID, error) {
 	return id, nil
 }
 
-func (h *epg) addFavorite(w http.ResponseWriter, r *http.Request) {
+func (h *epg) addFavorite(w http.ResponseWriter, r *http.Request) error {
 	id, err := channelFromPath(r)
 	if err == nil {
 		err = h.pool.FavoriteAdd(r.Context(), db.FavoriteAddParams{ProfileID: ownedProfile(r.Context()).ID, ChannelID: id})
@@ -58,23 +42,23 @@ func (h *epg) addFavorite(w http.ResponseWriter, r *http.Request) {
 		err = notFound("channel")
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // removeFavorite answers 204 whether or not the channel was a favourite, or
 // still exists: the outcome the client wants holds either way. Only an id
 // that cannot be a channel's is 404, as on every channel route.
-func (h *epg) removeFavorite(w http.ResponseWriter, r *http.Request) {
+func (h *epg) removeFavorite(w http.ResponseWriter, r *http.Request) error {
 	id, err := channelFromPath(r)
 	if err == nil {
 		err = h.pool.FavoriteRemove(r.Context(), db.FavoriteRemoveParams{ProfileID: ownedProfile(r.Context()).ID, ChannelID: id})
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -10,20 +10,12 @@ import (
 	"marquee/db/dbtest"
 )
 
-func favoritesPath(p profile, channel string) string {
-	path := "/v1/profiles/" + p.ID.String() + "/epg/favorites"
-	if channel != "" {
-		path += "/" + channel
-	}
-	return path
-}
-
 // favoriteIDs lists a profile's favourites' XMLTV ids, checking that each
 // says favorite.
 func favoriteIDs(t *testing.T, a *account, p profile) []string {
 	t.Helper()
 	var page list[channel]
-	resp := a.api.Do(http.MethodGet, favoritesPath(p, "")+"?limit=100", nil)
+	resp := a.api.Do(http.MethodGet, profilePath(p, "/epg/favorites?limit=100"), nil)
 	resp.JSON(t, &page)
 	if resp.Status != http.StatusOK {
 		t.Fatalf("favorites = %d %s", resp.Status, resp.Body)
@@ -45,7 +37,7 @@ func TestFavorites_AddListRemove_IdempotentByNumber(t *testing.T) {
 	ids := f.addGuide(t, []string{"c1", "c2", "c3"}, nil)
 	put := func(c string) {
 		t.Helper()
-		if resp := a.api.Do(http.MethodPut, favoritesPath(a.profile, ids[c].String()), nil); resp.Status != http.StatusNoContent {
+		if resp := a.api.Do(http.MethodPut, profilePath(a.profile, "/epg/favorites/"+ids[c].String()), nil); resp.Status != http.StatusNoContent {
 			t.Fatalf("PUT %s = %d %s", c, resp.Status, resp.Body)
 		}
 	}
@@ -60,7 +52,7 @@ func TestFavorites_AddListRemove_IdempotentByNumber(t *testing.T) {
 		t.Fatal("adding a favourite again changed the database")
 	}
 	for range 2 {
-		if resp := a.api.Do(http.MethodDelete, favoritesPath(a.profile, ids["c3"].String()), nil); resp.Status != http.StatusNoContent {
+		if resp := a.api.Do(http.MethodDelete, profilePath(a.profile, "/epg/favorites/"+ids["c3"].String()), nil); resp.Status != http.StatusNoContent {
 			t.Fatalf("DELETE = %d", resp.Status)
 		}
 	}
@@ -76,15 +68,15 @@ func TestFavorites_UnknownChannel_404AndNothingStored(t *testing.T) {
 	f.addGuide(t, []string{"c1"}, nil)
 	before := dbtest.Snapshot(t, f.conn)
 	for _, id := range []string{uuid.NewString(), "not-a-uuid"} {
-		resp := a.api.Do(http.MethodPut, favoritesPath(a.profile, id), nil)
+		resp := a.api.Do(http.MethodPut, profilePath(a.profile, "/epg/favorites/"+id), nil)
 		if resp.Status != http.StatusNotFound || resp.Problem(t).Detail != "channel not found" {
 			t.Errorf("PUT %s = %d %s", id, resp.Status, resp.Body)
 		}
 	}
-	if resp := a.api.Do(http.MethodDelete, favoritesPath(a.profile, uuid.NewString()), nil); resp.Status != http.StatusNoContent {
+	if resp := a.api.Do(http.MethodDelete, profilePath(a.profile, "/epg/favorites/"+uuid.NewString()), nil); resp.Status != http.StatusNoContent {
 		t.Errorf("DELETE of an unknown channel = %d, want 204", resp.Status)
 	}
-	if resp := a.api.Do(http.MethodDelete, favoritesPath(a.profile, "not-a-uuid"), nil); resp.Status != http.StatusNotFound {
+	if resp := a.api.Do(http.MethodDelete, profilePath(a.profile, "/epg/favorites/not-a-uuid"), nil); resp.Status != http.StatusNotFound {
 		t.Errorf("DELETE of a malformed id = %d, want 404", resp.Status)
 	}
 	if dbtest.Snapshot(t, f.conn) != before {
@@ -99,8 +91,8 @@ func TestFavorites_TwoProfilesOfOneAccountAreIsolated(t *testing.T) {
 	var second profile
 	a.api.Do(http.MethodPost, "/v1/profiles", map[string]any{"name": "Second"}).JSON(t, &second)
 	ids := f.addGuide(t, []string{"c1", "c2"}, nil)
-	a.api.Do(http.MethodPut, favoritesPath(a.profile, ids["c1"].String()), nil)
-	a.api.Do(http.MethodPut, favoritesPath(second, ids["c2"].String()), nil)
+	a.api.Do(http.MethodPut, profilePath(a.profile, "/epg/favorites/"+ids["c1"].String()), nil)
+	a.api.Do(http.MethodPut, profilePath(second, "/epg/favorites/"+ids["c2"].String()), nil)
 	if got := favoriteIDs(t, a, a.profile); !slices.Equal(got, []string{"c1"}) {
 		t.Fatalf("first profile: %q", got)
 	}
@@ -108,7 +100,7 @@ func TestFavorites_TwoProfilesOfOneAccountAreIsolated(t *testing.T) {
 		t.Fatalf("second profile: %q", got)
 	}
 	// Removing from one leaves the other's alone.
-	a.api.Do(http.MethodDelete, favoritesPath(second, ids["c1"].String()), nil)
+	a.api.Do(http.MethodDelete, profilePath(second, "/epg/favorites/"+ids["c1"].String()), nil)
 	if got := favoriteIDs(t, a, a.profile); !slices.Equal(got, []string{"c1"}) {
 		t.Fatalf("first profile after the second removed c1: %q", got)
 	}
@@ -134,8 +126,8 @@ func TestFavorites_GoWithTheirChannel(t *testing.T) {
 	a := f.register(t, "Viewer")
 	root := f.admin(t)
 	ids := f.addGuide(t, []string{"c1", "c2"}, nil)
-	a.api.Do(http.MethodPut, favoritesPath(a.profile, ids["c1"].String()), nil)
-	a.api.Do(http.MethodPut, favoritesPath(a.profile, ids["c2"].String()), nil)
+	a.api.Do(http.MethodPut, profilePath(a.profile, "/epg/favorites/"+ids["c1"].String()), nil)
+	a.api.Do(http.MethodPut, profilePath(a.profile, "/epg/favorites/"+ids["c2"].String()), nil)
 	if resp := root.api.Do(http.MethodDelete, "/v1/admin/channels/"+ids["c1"].String(), nil); resp.Status != http.StatusNoContent {
 		t.Fatalf("delete channel = %d", resp.Status)
 	}

@@ -39,9 +39,8 @@ func channelOf(c db.Channel, favorite bool) channel {
 
 // programme is the API's view of a programme. Its times are formatted up
 // front (its ids come as text from the query): a guide carries thousands of
-// programmes, and encoding/json spends most of its time in the marshalling
-// methods of uuid.UUID and time.Time (3,274 programmes: 9 ms that way, 4 ms
-// this way).
+// programmes, and encoding/json would spend most of its time in the
+// marshalling methods of uuid.UUID and time.Time.
 type programme struct {
 	ID         string   `json:"id"`
 	ChannelID  string   `json:"channel_id"`
@@ -71,37 +70,17 @@ func viewerProfileID(ctx context.Context) uuid.UUID {
 	return uuid.Nil
 }
 
-// numberKeyset is a position in channel number order.
-type numberKeyset struct {
-	Number int32 `json:"n"`
+func (h *epg) channels(w http.ResponseWriter, r *http.Request) error {
+	return servePage(w, r, h.cursors, "epg.channels", numberKeyset{},
+		func(ctx context.Context, after numberKeyset, limit int32) ([]db.ChannelListRow, error) {
+			return h.pool.ChannelList(ctx, db.ChannelListParams{ProfileID: viewerProfileID(ctx), AfterNumber: after.Number, Lim: limit})
+		},
+		func(c db.ChannelListRow) (channel, numberKeyset) {
+			return channelOf(c.Channel, c.Favorite), numberKeyset{Number: c.Channel.Number}
+		})
 }
 
-func (h *epg) channels(w http.ResponseWriter, r *http.Request) {
-	page, err := readPage(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	var after numberKeyset
-	if page.cursor != "" {
-		if err := h.cursors.decode("epg.channels", page.cursor, &after); err != nil {
-			writeError(w, r, err)
-			return
-		}
-	}
-	rows, err := h.pool.ChannelList(r.Context(), db.ChannelListParams{
-		ProfileID: viewerProfileID(r.Context()), AfterNumber: after.Number, Lim: int32(page.limit + 1),
-	})
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, pageOf(h.cursors, "epg.channels", page, rows,
-		func(c db.ChannelListRow) channel { return channelOf(c.Channel, c.Favorite) },
-		func(c db.ChannelListRow) any { return numberKeyset{Number: c.Channel.Number} }))
-}
-
-// Guide limits (API.md, Programme guide).
+// Guide limits (openapi.yaml, getGuide).
 const (
 	maxWindow        = 48 * time.Hour
 	maxGuideChannels = 100 // channel_id values in one request
@@ -113,23 +92,20 @@ type guideRow struct {
 	Programmes []programme `json:"programmes"`
 }
 
-func (h *epg) guide(w http.ResponseWriter, r *http.Request) {
+func (h *epg) guide(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	from, to, err := readWindow(q)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	ids, err := channelFilter(q)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	ctx := r.Context()
 	chans, err := h.pool.ChannelGuide(ctx, db.ChannelGuideParams{ProfileID: viewerProfileID(ctx), Every: ids == nil, Ids: ids})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	out := struct {
 		Channels []guideRow `json:"channels"`
@@ -138,10 +114,10 @@ func (h *epg) guide(w http.ResponseWriter, r *http.Request) {
 		out.Channels[i] = guideRow{Channel: channelOf(c.Channel, c.Favorite), Programmes: []programme{}}
 	}
 	if err := h.fillWindow(ctx, out.Channels, from, to); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // fillWindow adds to each row the programmes of [from, to) that the viewer

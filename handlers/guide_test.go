@@ -1,104 +1,16 @@
 package handlers
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
-	"marquee/db"
 	"marquee/db/dbtest"
-	"marquee/guide"
-	"marquee/guide/xmltv"
 )
-
-// show is a programme to put in a test guide: title on channel (an XMLTV
-// id), from start ("15:04" on 2026-11-27, UTC) for minutes.
-type show struct {
-	channel, title, start string
-	minutes, minAge       int
-}
-
-var guideDay = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
-
-func at(t testing.TB, hhmm string) time.Time {
-	t.Helper()
-	d, err := time.Parse("15:04", hhmm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return guideDay.Add(time.Duration(d.Hour())*time.Hour + time.Duration(d.Minute())*time.Minute)
-}
-
-// addGuide stores channels (XMLTV ids, numbered 1, 2, ... in order) and
-// shows through the import, and returns the channels' ids by XMLTV id.
-func (f *fixture) addGuide(t testing.TB, channels []string, shows []show) map[string]uuid.UUID {
-	t.Helper()
-	src := func(onChannel func(xmltv.Channel) error, onProgramme func(xmltv.Programme) error) (int, error) {
-		for i, c := range channels {
-			if err := onChannel(xmltv.Channel{ID: c, Name: strings.ToUpper(c), Number: i + 1}); err != nil {
-				return 0, err
-			}
-		}
-		for _, s := range shows {
-			start := at(t, s.start)
-			p := xmltv.Programme{ChannelID: s.channel, Title: s.title, Start: start, Stop: start.Add(time.Duration(s.minutes) * time.Minute),
-				MinAge: s.minAge, Categories: []string{"Test"}}
-			if err := onProgramme(p); err != nil {
-				return 0, err
-			}
-		}
-		return 0, nil
-	}
-	if _, err := guide.Import(context.Background(), f.pool, src, nil); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := f.pool.ChannelGuide(context.Background(), db.ChannelGuideParams{Every: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := map[string]uuid.UUID{}
-	for _, r := range rows {
-		ids[r.Channel.XmltvID] = r.Channel.ID
-	}
-	return ids
-}
-
-type guideAnswer struct {
-	Channels []guideRow `json:"channels"`
-}
-
-// getGuide asks for the guide of [from, to) ("15:04" on the test day) with
-// extra query parameters, expecting 200.
-func getGuide(t *testing.T, a *account, from, to, extra string) guideAnswer {
-	t.Helper()
-	path := "/v1/epg/guide?from=" + at(t, from).Format(time.RFC3339) + "&to=" + at(t, to).Format(time.RFC3339) + extra
-	resp := a.api.Do(http.MethodGet, path, nil)
-	if resp.Status != http.StatusOK {
-		t.Fatalf("GET %s = %d %s", path, resp.Status, resp.Body)
-	}
-	var g guideAnswer
-	resp.JSON(t, &g)
-	return g
-}
-
-// titles lists the guide as "channel: title title ...", channel by channel.
-func (g guideAnswer) titles() []string {
-	var out []string
-	for _, row := range g.Channels {
-		line := row.Channel.XMLTVID + ":"
-		for _, p := range row.Programmes {
-			line += " " + p.Title
-		}
-		out = append(out, line)
-	}
-	return out
-}
 
 func TestGuide_WindowEdges_EndAtFromAndStartAtToAreOut(t *testing.T) {
 	t.Parallel()

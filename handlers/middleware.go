@@ -130,12 +130,11 @@ const slowRequest = 100 * time.Millisecond
 // (marquee_http_request_duration_seconds) but not written one by one to the
 // access log; its failures and slow answers are. At a heartbeat every 10 s
 // per viewer the log would otherwise hold a line per viewer every 10 s, and
-// writing it took a tenth of the throughput (alternating runs of
-// cmd/loadgen against the server with and without it).
-func quiet(next http.HandlerFunc) http.Handler {
+// writing those lines costs the server heartbeats it could have answered.
+func quiet(next handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		infoFrom(r.Context()).quiet = true
-		next(w, r)
+		next.ServeHTTP(w, r)
 	})
 }
 

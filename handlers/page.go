@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -8,9 +9,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/google/uuid"
 )
 
-// Page sizes of every list (API.md, Conventions).
+// Page sizes of every list (openapi.yaml, the Limit parameter).
 const (
 	defaultLimit = 20
 	maxLimit     = 100
@@ -90,37 +94,110 @@ func readPage(r *http.Request) (pageRequest, error) {
 	return p, nil
 }
 
-// pageOf cuts rows (fetched with limit+1) to the page and makes the cursor
-// of the next one from the last row kept.
-func pageOf[R, T any](c cursors, listName string, p pageRequest, rows []R, item func(R) T, pos func(R) any) list[T] {
-	out := list[T]{Items: make([]T, 0, min(len(rows), p.limit))}
-	for i, row := range rows {
-		if i == p.limit {
-			next := c.encode(listName, pos(rows[i-1]))
+// The positions of the lists in keyset order: the row a page ends with,
+// which the cursor of the next page carries.
+type (
+	// keyset is a position in (time, id) order.
+	keyset struct {
+		At time.Time `json:"t"`
+		ID uuid.UUID `json:"i"`
+	}
+	// nameKeyset is a position in name order.
+	nameKeyset struct {
+		Key string    `json:"k"`
+		ID  uuid.UUID `json:"i"`
+	}
+	// searchKeyset is a position in (rank, name) order.
+	searchKeyset struct {
+		Rank int32     `json:"r"`
+		Key  string    `json:"k"`
+		ID   uuid.UUID `json:"i"`
+	}
+	// episodeKeyset is a position in (season, episode) order.
+	episodeKeyset struct {
+		Season  int16 `json:"s"`
+		Episode int16 `json:"e"`
+	}
+	// numberKeyset is a position in channel number order.
+	numberKeyset struct {
+		Number int32 `json:"n"`
+	}
+)
+
+// servePage answers a request for a page of a list in keyset order: see
+// writePage.
+func servePage[P, R, T any](w http.ResponseWriter, r *http.Request, c cursors, listName string, first P,
+	rows func(ctx context.Context, after P, limit int32) ([]R, error), row func(R) (T, P)) error {
+	page, err := readPage(r)
+	if err != nil {
+		return err
+	}
+	return writePage(w, r, c, page, listName, first, rows, row)
+}
+
+// writePage writes a page of the list listName, whose rows are in keyset
+// order: rows reads up to limit+1 rows after the position its cursor
+// carries (first without one), and the next page's cursor is made from the
+// position of the last row kept; row is a row's item and position. A list
+// that checks more of the request than ?limit= before it reads the cursor
+// calls readPage itself, then writePage.
+func writePage[P, R, T any](w http.ResponseWriter, r *http.Request, c cursors, page pageRequest, listName string, first P,
+	rows func(ctx context.Context, after P, limit int32) ([]R, error), row func(R) (T, P)) error {
+	after := first
+	if page.cursor != "" {
+		if err := c.decode(listName, page.cursor, &after); err != nil {
+			return err
+		}
+	}
+	found, err := rows(r.Context(), after, int32(page.limit+1))
+	if err != nil {
+		return err
+	}
+	out := list[T]{Items: make([]T, 0, min(len(found), page.limit))}
+	var last P
+	for i, f := range found {
+		if i == page.limit {
+			next := c.encode(listName, last)
 			out.NextCursor = &next
 			break
 		}
-		out.Items = append(out.Items, item(row))
+		var item T
+		item, last = row(f)
+		out.Items = append(out.Items, item)
 	}
-	return out
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-// pageAll pages a list read whole because it is short (the genres, a
-// caller's profiles): its cursor holds how many items came before, signed
-// like any other.
-func pageAll[T any](c cursors, listName string, p pageRequest, all []T) (list[T], error) {
+// serveAll answers a request for a page of a list read whole because it is
+// short (the genres, a caller's profiles): its cursor holds how many items
+// came before, signed like any other.
+func serveAll[R, T any](w http.ResponseWriter, r *http.Request, c cursors, listName string,
+	rows func(context.Context) ([]R, error), item func(R) T) error {
+	page, err := readPage(r)
+	if err != nil {
+		return err
+	}
+	all, err := rows(r.Context())
+	if err != nil {
+		return err
+	}
 	skip := 0
-	if p.cursor != "" {
-		if err := c.decode(listName, p.cursor, &skip); err != nil {
-			return list[T]{}, err
+	if page.cursor != "" {
+		if err := c.decode(listName, page.cursor, &skip); err != nil {
+			return err
 		}
 		skip = min(max(skip, 0), len(all))
 	}
 	rest := all[skip:]
-	out := list[T]{Items: rest[:min(len(rest), p.limit)]}
-	if len(rest) > p.limit {
-		next := c.encode(listName, skip+p.limit)
+	out := list[T]{Items: make([]T, 0, min(len(rest), page.limit))}
+	for _, a := range rest[:min(len(rest), page.limit)] {
+		out.Items = append(out.Items, item(a))
+	}
+	if len(rest) > page.limit {
+		next := c.encode(listName, skip+page.limit)
 		out.NextCursor = &next
 	}
-	return out, nil
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }

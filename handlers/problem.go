@@ -92,6 +92,18 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeProblem(w, e)
 }
 
+// handlerFunc is a handler that returns its error rather than writing it:
+// ServeHTTP writes it through writeError, so that the mapping from error to
+// answer lives in one place and a forgotten return cannot answer twice. A
+// handler returns an error only before it has written anything.
+type handlerFunc func(http.ResponseWriter, *http.Request) error
+
+func (fn handlerFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := fn(w, r); err != nil {
+		writeError(w, r, err)
+	}
+}
+
 // apiError maps the errors of the packages below onto client answers, or nil
 // for an internal error.
 func apiError(err error) *Error {

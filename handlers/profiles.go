@@ -12,13 +12,13 @@ import (
 	"marquee/db"
 )
 
-// maxProfiles is how many profiles an account may have (API.md, Profiles).
+// maxProfiles is how many profiles an account may have (openapi.yaml, createProfile).
 const maxProfiles = 5
 
 // profiles serves the caller's viewing profiles.
 type profiles struct {
 	pool    *db.Pool
-	cache   *auth.Cache // told of this instance's own profile writes at once
+	cache   *auth.OwnershipCache // told of this instance's own profile writes at once
 	cursors cursors
 }
 
@@ -98,43 +98,23 @@ func createProfile(ctx context.Context, q *db.Queries, user uuid.UUID, f profile
 	return p, err
 }
 
-func (h *profiles) list(w http.ResponseWriter, r *http.Request) {
-	page, err := readPage(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	rows, err := h.pool.ProfileListByUser(r.Context(), caller(r.Context()).ID)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	all := make([]profile, len(rows))
-	for i, p := range rows {
-		all[i] = profileOf(p)
-	}
-	out, err := pageAll(h.cursors, "profiles", page, all)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+func (h *profiles) list(w http.ResponseWriter, r *http.Request) error {
+	return serveAll(w, r, h.cursors, "profiles", func(ctx context.Context) ([]db.Profile, error) {
+		return h.pool.ProfileListByUser(ctx, caller(ctx).ID)
+	}, profileOf)
 }
 
-func (h *profiles) create(w http.ResponseWriter, r *http.Request) {
+func (h *profiles) create(w http.ResponseWriter, r *http.Request) error {
 	var in profileBody
 	if err := decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if in.Name == nil {
-		writeError(w, r, invalid(FieldError{Field: "name", Message: "is required"}))
-		return
+		return invalid(FieldError{Field: "name", Message: "is required"})
 	}
 	fields, err := in.apply(profileFields{maxAge: 18})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	var created db.Profile
 	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
@@ -143,48 +123,47 @@ func (h *profiles) create(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, profileOf(created))
+	return nil
 }
 
-func (h *profiles) get(w http.ResponseWriter, r *http.Request) {
+func (h *profiles) get(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, profileOf(ownedProfile(r.Context())))
+	return nil
 }
 
-func (h *profiles) update(w http.ResponseWriter, r *http.Request) {
+func (h *profiles) update(w http.ResponseWriter, r *http.Request) error {
 	var in profileBody
 	if err := decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	p := ownedProfile(r.Context())
 	fields, err := in.apply(profileFields{name: p.Name, kids: p.Kids, maxAge: p.MaxAge})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	updated, err := h.pool.ProfileUpdate(r.Context(), db.ProfileUpdateParams{
 		ID: p.ID, UserID: p.UserID, Name: fields.name, Kids: fields.kids, MaxAge: fields.maxAge,
 	})
 	h.cache.ForgetProfile(p.ID)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, profileOf(updated))
+	return nil
 }
 
-func (h *profiles) delete(w http.ResponseWriter, r *http.Request) {
+func (h *profiles) delete(w http.ResponseWriter, r *http.Request) error {
 	p := ownedProfile(r.Context())
 	err := h.pool.ProfileDelete(r.Context(), db.ProfileDeleteParams{ID: p.ID, UserID: p.UserID})
 	h.cache.ForgetProfile(p.ID)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // ownedProfile is the profile RequireProfileOwner checked; the router only

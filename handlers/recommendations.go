@@ -83,20 +83,18 @@ func (t taste) reason(r db.RecommendationListRow) string {
 	return "New in the catalog"
 }
 
-func (h *viewing) recommendations(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) recommendations(w http.ResponseWriter, r *http.Request) error {
 	page, err := readPage(r)
 	if err == nil && page.cursor != "" {
 		err = badRequest("recommendations come in one page of ?limit= titles: there is no cursor")
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	p := ownedProfile(r.Context())
 	rows, err := h.pool.RecommendationTaste(r.Context(), p.ID)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	t := tasteOf(rows)
 	recs, err := h.pool.RecommendationList(r.Context(), db.RecommendationListParams{
@@ -104,12 +102,12 @@ func (h *viewing) recommendations(w http.ResponseWriter, r *http.Request) {
 		Fanout: recFanout, Depth: recDepth, MinBackers: recBackers, Lim: int32(page.limit),
 	})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	out := list[recommendation]{Items: make([]recommendation, len(recs))}
 	for i, rec := range recs {
 		out.Items[i] = recommendation{Title: titleOf(rec.TitleDetail), Score: rec.Score, Reason: t.reason(rec)}
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }

@@ -185,9 +185,10 @@ func TestAccessLog_QuietRouteLogsOnlyFailuresAndSlowAnswers(t *testing.T) {
 	t.Parallel()
 	f := setup(t, func(o *options) {
 		o.extend = func(r *router, _ Deps) {
-			r.Handle("/v1/test/slow", quiet(func(w http.ResponseWriter, _ *http.Request) {
+			r.Handle("/v1/test/slow", quiet(func(w http.ResponseWriter, _ *http.Request) error {
 				time.Sleep(slowRequest)
 				w.WriteHeader(http.StatusNoContent)
+				return nil
 			}))
 		}
 	})

@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"marquee"
@@ -96,7 +93,7 @@ func setup(t *testing.T, opts ...func(*options)) *fixture {
 		CursorKey:          testSecret.Derive("cursor"),
 		SearchWalk:         o.walk,
 		Heartbeats:         db.NewHeartbeatWriter(pool),
-		Cache:              auth.NewCache(5*time.Minute, 1000),
+		Cache:              auth.NewOwnershipCache(5*time.Minute, 1000),
 		EPGLang:            o.epgLang,
 		EPGUnratedMinAge:   o.epgAge,
 	}
@@ -111,58 +108,6 @@ func setup(t *testing.T, opts ...func(*options)) *fixture {
 	srv := httptest.NewServer(wrap(deps, r.Router))
 	t.Cleanup(srv.Close)
 	return &fixture{pool: pool, conn: conn, health: health, deps: deps, srv: srv, api: apitest.New(t, srv.URL), logs: logs}
-}
-
-// account is a registered, signed-in user.
-type account struct {
-	user     user
-	password string
-	tokens   tokenPair
-	api      *apitest.Client // sends the access token
-	profile  profile         // the first profile, made at registration
-}
-
-// register signs up a new user with a unique email and logs them in.
-func (f *fixture) register(t testing.TB, name string) *account {
-	t.Helper()
-	a := &account{password: "correct horse battery staple"}
-	email := strings.ToLower(name) + "-" + uuid.NewString()[:8] + "@example.com"
-	resp := f.api.Do(http.MethodPost, "/v1/auth/register", map[string]string{"email": email, "password": a.password, "display_name": name})
-	if resp.Status != http.StatusCreated {
-		t.Fatalf("register %s: %d %s", email, resp.Status, resp.Body)
-	}
-	resp.JSON(t, &a.user)
-	a.tokens = f.login(t, email, a.password)
-	a.api = f.api.As(a.tokens.AccessToken)
-	var profiles list[profile]
-	a.api.Do(http.MethodGet, "/v1/profiles", nil).JSON(t, &profiles)
-	if len(profiles.Items) != 1 {
-		t.Fatalf("a new account has %d profiles, want 1", len(profiles.Items))
-	}
-	a.profile = profiles.Items[0]
-	return a
-}
-
-func (f *fixture) login(t testing.TB, email, password string) tokenPair {
-	t.Helper()
-	resp := f.api.Do(http.MethodPost, "/v1/auth/login", map[string]string{"email": email, "password": password})
-	if resp.Status != http.StatusOK {
-		t.Fatalf("login %s: %d %s", email, resp.Status, resp.Body)
-	}
-	var p tokenPair
-	resp.JSON(t, &p)
-	return p
-}
-
-// admin registers a user and makes it an admin directly in the database, as
-// `marquee promote` does.
-func (f *fixture) admin(t testing.TB) *account {
-	t.Helper()
-	a := f.register(t, "Admin")
-	if _, err := f.pool.UserPromoteByEmail(context.Background(), a.user.Email); err != nil {
-		t.Fatal(err)
-	}
-	return a
 }
 
 // syncBuffer collects log output written from many goroutines.

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -23,6 +24,32 @@ type viewing struct {
 	cursors    cursors
 }
 
+// The entries of the profile's lists.
+type (
+	// bookmark is an entry of "continue watching".
+	bookmark struct {
+		Title           title     `json:"title"`
+		PositionSeconds int32     `json:"position_seconds"`
+		UpdatedAt       time.Time `json:"updated_at"`
+	}
+	// watched is an entry of the history.
+	watched struct {
+		Title     title     `json:"title"`
+		WatchedAt time.Time `json:"watched_at"`
+	}
+	// listed is an entry of the watchlist.
+	listed struct {
+		Title   title     `json:"title"`
+		AddedAt time.Time `json:"added_at"`
+	}
+	// rating is an entry of the ratings.
+	rating struct {
+		Title   title     `json:"title"`
+		Score   int16     `json:"score"`
+		RatedAt time.Time `json:"rated_at"`
+	}
+)
+
 // titleParam is the {titleID} of the path; a malformed one names no title.
 func titleParam(r *http.Request) (uuid.UUID, error) {
 	id, err := uuid.Parse(mux.Vars(r)["titleID"])
@@ -32,44 +59,83 @@ func titleParam(r *http.Request) (uuid.UUID, error) {
 	return id, nil
 }
 
-// newestFirst reads a page of a newest-first list of the profile's: the
-// position to continue before (the first page starts after every row).
-func (h *viewing) newestFirst(r *http.Request, listName string) (pageRequest, keyset, error) {
-	before := keyset{At: time.Now().AddDate(100, 0, 0), ID: uuid.Max}
-	page, err := readPage(r)
-	if err == nil && page.cursor != "" {
-		err = h.cursors.decode(listName+":"+ownedProfile(r.Context()).ID.String(), page.cursor, &before)
+// newestFirstParams are the arguments of the newest-first lists of a
+// profile's: BookmarkList, HistoryList, WatchlistList and RatingList.
+type newestFirstParams interface {
+	~struct {
+		ProfileID uuid.UUID
+		BeforeAt  time.Time
+		BeforeID  uuid.UUID
+		MaxAge    int16
+		Lim       int32
 	}
-	return page, before, err
 }
 
-// newestPage makes the answer of a newest-first list.
-func newestPage[R, T any](h *viewing, r *http.Request, listName string, page pageRequest, rows []R, item func(R) T, pos func(R) keyset) list[T] {
-	return pageOf(h.cursors, listName+":"+ownedProfile(r.Context()).ID.String(), page, rows, item, func(row R) any { return pos(row) })
+// newestFirst serves a page of a list of the profile's, newest first, that
+// query reads: its cursors are the profile's own, and its first page starts
+// after every row.
+func newestFirst[Q newestFirstParams, R, T any](w http.ResponseWriter, r *http.Request, c cursors, listName string,
+	query func(context.Context, Q) ([]R, error), row func(R) (T, keyset)) error {
+	p := ownedProfile(r.Context())
+	return servePage(w, r, c, listName+":"+p.ID.String(), keyset{At: time.Now().AddDate(100, 0, 0), ID: uuid.Max},
+		func(ctx context.Context, before keyset, limit int32) ([]R, error) {
+			return query(ctx, Q{ProfileID: p.ID, BeforeAt: before.At, BeforeID: before.ID, MaxAge: p.MaxAge, Lim: limit})
+		}, row)
 }
 
-// bookmark is an entry of "continue watching".
-type bookmark struct {
-	Title           title     `json:"title"`
-	PositionSeconds int32     `json:"position_seconds"`
-	UpdatedAt       time.Time `json:"updated_at"`
+// titleWritten answers a write of the path's title to a list of the
+// profile's: found is false when the statement found no such title for the
+// profile (unknown, or above its max_age).
+func titleWritten(w http.ResponseWriter, found bool, err error) error {
+	if err == nil && !found {
+		err = notFound("title")
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-// heartbeat is the playback heartbeat: every player, every 10 to 30 s.
-func (h *viewing) heartbeat(w http.ResponseWriter, r *http.Request) {
+// titleKey is a title's key in a list of the profile's: the arguments of
+// BookmarkDelete, WatchlistRemove and RatingDelete.
+type titleKey interface {
+	~struct {
+		ProfileID uuid.UUID
+		TitleID   uuid.UUID
+	}
+}
+
+// removeTitle takes the path's title off a list of the profile's with
+// remove, and answers 204 whether or not it was there.
+func removeTitle[K titleKey](w http.ResponseWriter, r *http.Request, remove func(context.Context, K) error) error {
 	titleID, err := titleParam(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
+	}
+	if err := remove(r.Context(), K{ProfileID: ownedProfile(r.Context()).ID, TitleID: titleID}); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// heartbeat is the playback heartbeat: every player, every 10 to 30 s, by
+// far the most frequent request. It is the one handler tuned by hand: its
+// route is quiet (a success writes no access-log line) and positionBody
+// reads the body players send without encoding/json. It returns its error
+// like any other, as handlerFunc costs nothing until there is one to write.
+func (h *viewing) heartbeat(w http.ResponseWriter, r *http.Request) error {
+	titleID, err := titleParam(r)
+	if err != nil {
+		return err
 	}
 	position, err := positionBody(w, r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if position == nil || *position < 0 {
-		writeError(w, r, invalid(FieldError{Field: "position_seconds", Message: "is required: 0 up to the title's runtime"}))
-		return
+		return invalid(FieldError{Field: "position_seconds", Message: "is required: 0 up to the title's runtime"})
 	}
 	p := ownedProfile(r.Context())
 	res, err := h.heartbeats.Write(r.Context(), db.Heartbeat{
@@ -77,19 +143,19 @@ func (h *viewing) heartbeat(w http.ResponseWriter, r *http.Request) {
 	})
 	switch {
 	case err != nil:
-		writeError(w, r, err)
+		return err
 	case res.Runtime < 0:
-		writeError(w, r, notFound("playable title"))
+		return notFound("playable title")
 	case !res.Written:
-		writeError(w, r, invalid(FieldError{Field: "position_seconds", Message: "is past the title's runtime of " + strconv.Itoa(int(res.Runtime)) + " seconds"}))
-	default:
-		w.WriteHeader(http.StatusNoContent)
+		return invalid(FieldError{Field: "position_seconds", Message: "is past the title's runtime of " + strconv.Itoa(int(res.Runtime)) + " seconds"})
 	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // positionBody reads the heartbeat's body, {"position_seconds": N}. It is
 // the platform's most frequent request, and encoding/json (twice over, with
-// checkKeys) took a tenth of its CPU, so the form players send is read by
+// checkKeys) showed in its CPU profile, so the form players send is read by
 // plainPosition; any other body goes through decode's rules and errors.
 func positionBody(w http.ResponseWriter, r *http.Request) (*int32, error) {
 	body, err := readBody(w, r, maxBodyBytes)
@@ -142,77 +208,31 @@ func plainPosition(b []byte) (n int32, ok bool) {
 	return int32(v), true
 }
 
-func (h *viewing) continueWatching(w http.ResponseWriter, r *http.Request) {
-	page, before, err := h.newestFirst(r, "bookmarks")
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	p := ownedProfile(r.Context())
-	rows, err := h.pool.BookmarkList(r.Context(), db.BookmarkListParams{
-		ProfileID: p.ID, BeforeAt: before.At, BeforeID: before.ID, MaxAge: p.MaxAge, Lim: int32(page.limit + 1),
+func (h *viewing) continueWatching(w http.ResponseWriter, r *http.Request) error {
+	return newestFirst(w, r, h.cursors, "bookmarks", h.pool.BookmarkList, func(b db.BookmarkListRow) (bookmark, keyset) {
+		return bookmark{Title: titleOf(b.TitleDetail), PositionSeconds: b.PositionSeconds, UpdatedAt: b.UpdatedAt.UTC()}, keyset{At: b.UpdatedAt, ID: b.TitleDetail.ID}
 	})
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, newestPage(h, r, "bookmarks", page, rows,
-		func(b db.BookmarkListRow) bookmark {
-			return bookmark{Title: titleOf(b.TitleDetail), PositionSeconds: b.PositionSeconds, UpdatedAt: b.UpdatedAt.UTC()}
-		},
-		func(b db.BookmarkListRow) keyset { return keyset{At: b.UpdatedAt, ID: b.TitleDetail.ID} }))
 }
 
-func (h *viewing) deleteBookmark(w http.ResponseWriter, r *http.Request) {
-	titleID, err := titleParam(r)
-	if err == nil {
-		err = h.pool.BookmarkDelete(r.Context(), db.BookmarkDeleteParams{ProfileID: ownedProfile(r.Context()).ID, TitleID: titleID})
-	}
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+func (h *viewing) deleteBookmark(w http.ResponseWriter, r *http.Request) error {
+	return removeTitle(w, r, h.pool.BookmarkDelete)
 }
 
-// watched is an entry of the history.
-type watched struct {
-	Title     title     `json:"title"`
-	WatchedAt time.Time `json:"watched_at"`
-}
-
-func (h *viewing) history(w http.ResponseWriter, r *http.Request) {
-	page, before, err := h.newestFirst(r, "history")
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	p := ownedProfile(r.Context())
-	rows, err := h.pool.HistoryList(r.Context(), db.HistoryListParams{
-		ProfileID: p.ID, BeforeAt: before.At, BeforeID: before.ID, MaxAge: p.MaxAge, Lim: int32(page.limit + 1),
+func (h *viewing) history(w http.ResponseWriter, r *http.Request) error {
+	return newestFirst(w, r, h.cursors, "history", h.pool.HistoryList, func(e db.HistoryListRow) (watched, keyset) {
+		return watched{Title: titleOf(e.TitleDetail), WatchedAt: e.WatchedAt.UTC()}, keyset{At: e.WatchedAt, ID: e.TitleDetail.ID}
 	})
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, newestPage(h, r, "history", page, rows,
-		func(e db.HistoryListRow) watched {
-			return watched{Title: titleOf(e.TitleDetail), WatchedAt: e.WatchedAt.UTC()}
-		},
-		func(e db.HistoryListRow) keyset { return keyset{At: e.WatchedAt, ID: e.TitleDetail.ID} }))
 }
 
-func (h *viewing) markWatched(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) markWatched(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		TitleID *uuid.UUID `json:"title_id"`
 	}
 	if err := decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if in.TitleID == nil {
-		writeError(w, r, invalid(FieldError{Field: "title_id", Message: "is required"}))
-		return
+		return invalid(FieldError{Field: "title_id", Message: "is required"})
 	}
 	p := ownedProfile(r.Context())
 	res, err := h.pool.HistoryMark(r.Context(), db.HistoryMarkParams{ProfileID: p.ID, UserID: p.UserID, TitleID: *in.TitleID})
@@ -224,142 +244,65 @@ func (h *viewing) markWatched(w http.ResponseWriter, r *http.Request) {
 		t, err = h.pool.TitleGet(r.Context(), db.TitleGetParams{ID: *in.TitleID, MaxAge: p.MaxAge})
 	}
 	if err != nil {
-		writeError(w, r, titleNotFound(err))
-		return
+		return titleNotFound(err)
 	}
 	writeJSON(w, http.StatusCreated, watched{Title: titleOf(t), WatchedAt: res.WatchedAt.UTC()})
+	return nil
 }
 
-func (h *viewing) clearHistory(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) clearHistory(w http.ResponseWriter, r *http.Request) error {
 	if err := h.pool.HistoryClear(r.Context(), ownedProfile(r.Context()).ID); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-// listed is an entry of the watchlist.
-type listed struct {
-	Title   title     `json:"title"`
-	AddedAt time.Time `json:"added_at"`
-}
-
-func (h *viewing) watchlist(w http.ResponseWriter, r *http.Request) {
-	page, before, err := h.newestFirst(r, "watchlist")
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	p := ownedProfile(r.Context())
-	rows, err := h.pool.WatchlistList(r.Context(), db.WatchlistListParams{
-		ProfileID: p.ID, BeforeAt: before.At, BeforeID: before.ID, MaxAge: p.MaxAge, Lim: int32(page.limit + 1),
+func (h *viewing) watchlist(w http.ResponseWriter, r *http.Request) error {
+	return newestFirst(w, r, h.cursors, "watchlist", h.pool.WatchlistList, func(e db.WatchlistListRow) (listed, keyset) {
+		return listed{Title: titleOf(e.TitleDetail), AddedAt: e.AddedAt.UTC()}, keyset{At: e.AddedAt, ID: e.TitleDetail.ID}
 	})
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, newestPage(h, r, "watchlist", page, rows,
-		func(e db.WatchlistListRow) listed {
-			return listed{Title: titleOf(e.TitleDetail), AddedAt: e.AddedAt.UTC()}
-		},
-		func(e db.WatchlistListRow) keyset { return keyset{At: e.AddedAt, ID: e.TitleDetail.ID} }))
 }
 
-func (h *viewing) addToWatchlist(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) addToWatchlist(w http.ResponseWriter, r *http.Request) error {
 	titleID, err := titleParam(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	p := ownedProfile(r.Context())
 	found, err := h.pool.WatchlistAdd(r.Context(), db.WatchlistAddParams{ProfileID: p.ID, UserID: p.UserID, TitleID: titleID})
-	if err == nil && !found {
-		err = notFound("title")
-	}
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	return titleWritten(w, found, err)
 }
 
-func (h *viewing) removeFromWatchlist(w http.ResponseWriter, r *http.Request) {
-	titleID, err := titleParam(r)
-	if err == nil {
-		err = h.pool.WatchlistRemove(r.Context(), db.WatchlistRemoveParams{ProfileID: ownedProfile(r.Context()).ID, TitleID: titleID})
-	}
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+func (h *viewing) removeFromWatchlist(w http.ResponseWriter, r *http.Request) error {
+	return removeTitle(w, r, h.pool.WatchlistRemove)
 }
 
-// rating is an entry of the ratings.
-type rating struct {
-	Title   title     `json:"title"`
-	Score   int16     `json:"score"`
-	RatedAt time.Time `json:"rated_at"`
-}
-
-func (h *viewing) ratings(w http.ResponseWriter, r *http.Request) {
-	page, before, err := h.newestFirst(r, "ratings")
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	p := ownedProfile(r.Context())
-	rows, err := h.pool.RatingList(r.Context(), db.RatingListParams{
-		ProfileID: p.ID, BeforeAt: before.At, BeforeID: before.ID, MaxAge: p.MaxAge, Lim: int32(page.limit + 1),
+func (h *viewing) ratings(w http.ResponseWriter, r *http.Request) error {
+	return newestFirst(w, r, h.cursors, "ratings", h.pool.RatingList, func(e db.RatingListRow) (rating, keyset) {
+		return rating{Title: titleOf(e.TitleDetail), Score: e.Score, RatedAt: e.RatedAt.UTC()}, keyset{At: e.RatedAt, ID: e.TitleDetail.ID}
 	})
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, newestPage(h, r, "ratings", page, rows,
-		func(e db.RatingListRow) rating {
-			return rating{Title: titleOf(e.TitleDetail), Score: e.Score, RatedAt: e.RatedAt.UTC()}
-		},
-		func(e db.RatingListRow) keyset { return keyset{At: e.RatedAt, ID: e.TitleDetail.ID} }))
 }
 
-func (h *viewing) rate(w http.ResponseWriter, r *http.Request) {
+func (h *viewing) rate(w http.ResponseWriter, r *http.Request) error {
 	titleID, err := titleParam(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	var in struct {
 		Score *int16 `json:"score"`
 	}
 	if err := decode(w, r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if in.Score == nil || *in.Score < 1 || *in.Score > 5 {
-		writeError(w, r, invalid(FieldError{Field: "score", Message: "is required: 1 to 5"}))
-		return
+		return invalid(FieldError{Field: "score", Message: "is required: 1 to 5"})
 	}
 	p := ownedProfile(r.Context())
 	found, err := h.pool.RatingSet(r.Context(), db.RatingSetParams{ProfileID: p.ID, UserID: p.UserID, TitleID: titleID, Score: *in.Score})
-	if err == nil && !found {
-		err = notFound("title")
-	}
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	return titleWritten(w, found, err)
 }
 
-func (h *viewing) unrate(w http.ResponseWriter, r *http.Request) {
-	titleID, err := titleParam(r)
-	if err == nil {
-		err = h.pool.RatingDelete(r.Context(), db.RatingDeleteParams{ProfileID: ownedProfile(r.Context()).ID, TitleID: titleID})
-	}
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+func (h *viewing) unrate(w http.ResponseWriter, r *http.Request) error {
+	return removeTitle(w, r, h.pool.RatingDelete)
 }

@@ -14,8 +14,6 @@ import (
 	"marquee/db/dbtest"
 )
 
-func profilePath(p profile, rest string) string { return "/v1/profiles/" + p.ID.String() + rest }
-
 func TestHeartbeat_PositionsCompletionAndRefusals(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
@@ -110,7 +108,7 @@ func TestViewingLists_NewestFirstPagedAndFilteredByMaxAge(t *testing.T) {
 	slices.Reverse(newestFirst)
 	ids := func(path string) []uuid.UUID {
 		var out []uuid.UUID
-		for _, it := range walkItems(t, a, path) {
+		for _, it := range walkPages[viewItem](t, a, path) {
 			out = append(out, it.Title.ID)
 		}
 		return out
@@ -141,35 +139,6 @@ func TestViewingLists_NewestFirstPagedAndFilteredByMaxAge(t *testing.T) {
 	if got := ids(profilePath(a.profile, "/history")); len(got) != 0 {
 		t.Errorf("history after clear: %v", got)
 	}
-}
-
-// viewItem is the part of every viewing list entry that tests compare.
-type viewItem struct {
-	Title title `json:"title"`
-}
-
-func walkItems(t *testing.T, a *account, path string) []viewItem {
-	t.Helper()
-	var all []viewItem
-	next := path
-	for pages := 0; pages < 100; pages++ {
-		var page list[viewItem]
-		resp := a.api.Do(http.MethodGet, next, nil)
-		if resp.Status != http.StatusOK {
-			t.Fatalf("GET %s = %d %s", next, resp.Status, resp.Body)
-		}
-		resp.JSON(t, &page)
-		all = append(all, page.Items...)
-		if page.NextCursor == nil {
-			return all
-		}
-		next = path + "&cursor=" + *page.NextCursor
-		if !slices.Contains([]byte(path), '?') {
-			next = path + "?cursor=" + *page.NextCursor
-		}
-	}
-	t.Fatal("too many pages")
-	return nil
 }
 
 func TestWatchlistAndRatings_IdempotentAndBounded(t *testing.T) {
@@ -229,10 +198,10 @@ func TestViewing_ProfilesOfOneAccountAreIsolated(t *testing.T) {
 	a.api.Do(http.MethodPut, profilePath(a.profile, "/watchlist/"+film.String()), nil)
 	a.api.Do(http.MethodPut, profilePath(a.profile, "/ratings/"+film.String()), map[string]int{"score": 2})
 	for _, path := range []string{"/bookmarks", "/history", "/watchlist", "/ratings"} {
-		if got := walkItems(t, a, profilePath(other, path)); len(got) != 0 {
+		if got := walkPages[viewItem](t, a, profilePath(other, path)); len(got) != 0 {
 			t.Errorf("the other profile's %s shows %d items", path, len(got))
 		}
-		if got := walkItems(t, a, profilePath(a.profile, path)); path != "/bookmarks" && len(got) != 1 {
+		if got := walkPages[viewItem](t, a, profilePath(a.profile, path)); path != "/bookmarks" && len(got) != 1 {
 			t.Errorf("the profile's own %s shows %d items", path, len(got))
 		}
 	}

@@ -103,7 +103,7 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer, retry 
 	health.Wait("starting")
 	heartbeats := db.NewHeartbeatWriter(pool)
 	registry.MustRegister(heartbeats.Collector())
-	cache := auth.NewCache(ownershipTTL, maxOwnerships)
+	cache := auth.NewOwnershipCache(ownershipTTL, maxOwnerships)
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopListening()
 	go db.ListenChanges(listenCtx, cfg.Direct(), cache.Listening, cache.Changed)

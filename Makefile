@@ -13,7 +13,7 @@ help:
 	@echo "make run       PostgreSQL, migrations, demo data, then the server on :8080"
 	@echo "make test      the whole test suite (race detector on) against PostgreSQL"
 	@echo "make test-pgbouncer  the same suite through PgBouncer in transaction pooling mode"
-	@echo "make lint      sqlc diff and vet, the SQL-interpolation lint, go vet, gofmt"
+	@echo "make lint      sqlc diff and vet, the SQL-interpolation lint, go vet, gofmt, go mod tidy"
 	@echo "make generate  regenerate db/ from queries/ and schema/ with sqlc"
 	@echo "make bench-catalog   search and browse latency at 100,000 and 1,000,000 titles"
 	@echo "make bench-viewing   recommendations (10,000 profiles, 500,000 events) and heartbeats (50 clients)"

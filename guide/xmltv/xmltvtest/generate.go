@@ -17,7 +17,7 @@ import (
 // included, with zone offsets, and carries what real guides carry besides
 // the parts Marquee reads (credits, episode numbers, video and subtitle
 // details), so that parsing it costs about what parsing a real guide of
-// the same size does: about 850 bytes a programme.
+// the same size does: about 800 bytes a programme.
 //
 // Each channel has Programmes programmes with a length: one in seven has no
 // stop (the next one gives its end; the last always has a stop), and one in

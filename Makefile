@@ -7,18 +7,19 @@ SQLC     := CGO_ENABLED=0 $(GO) tool sqlc
 ENV      := .ci/env
 BIN      := bin/marquee
 
-.PHONY: run build test lint generate help bench-catalog bench-viewing bench-heartbeat bench-guide resilience test-pgbouncer
+.PHONY: run build test lint generate help bench-catalog bench-viewing bench-heartbeat bench-guide resilience test-pgbouncer test-fresh
 
 help:
 	@echo "make run       PostgreSQL, migrations, demo data, then the server on :8080"
 	@echo "make test      the whole test suite (race detector on) against PostgreSQL"
 	@echo "make test-pgbouncer  the same suite through PgBouncer in transaction pooling mode"
-	@echo "make lint      sqlc diff and vet, the SQL-interpolation lint, go vet, gofmt"
+	@echo "make test-fresh      make test on a fresh clone of HEAD, with nothing beside it (no shared/ folder)"
+	@echo "make lint      sqlc diff and vet, the SQL-interpolation lint, go vet, gofmt, go mod tidy"
 	@echo "make generate  regenerate db/ from queries/ and schema/ with sqlc"
 	@echo "make bench-catalog   search and browse latency at 100,000 and 1,000,000 titles"
 	@echo "make bench-viewing   recommendations (10,000 profiles, 500,000 events) and heartbeats (50 clients)"
 	@echo "make bench-heartbeat heartbeat throughput of one server against pgbench's, 50 clients"
-	@echo "make bench-guide     guide latency (100 channels, 24 h) and XMLTV import time (40,215 programmes)"
+	@echo "make bench-guide     guide latency (100 channels, 24 h) and XMLTV import time (40,215 generated programmes)"
 	@echo "make resilience      database outage, pool exhaustion, slow database, PostgreSQL restart: under load, with figures"
 
 build:
@@ -47,6 +48,10 @@ test:
 
 test-pgbouncer:
 	$(ENV) .ci/test-pgbouncer
+
+# Not through .ci/env: the clone's own make test sets it up, as on a new machine.
+test-fresh:
+	.ci/test-fresh
 
 lint:
 	$(ENV) .ci/lint

@@ -3,7 +3,6 @@ package guide
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"marquee/db"
 	"marquee/db/dbtest"
 	"marquee/guide/xmltv"
+	"marquee/guide/xmltv/xmltvtest"
 )
 
 // The import benchmark runs against the database BENCH_DATABASE_URL names
@@ -18,29 +18,9 @@ import (
 // it deletes (with their programmes) before each fresh import and when it
 // is done, leaving the database as it found it.
 
-// benchCopies of UK_Data.xml make a document of 105 channels and 40,215
-// programmes (1,029 more are zero-length and skipped).
-const benchCopies = 21
-
-// benchDocument is UK_Data.xml with its body repeated benchCopies times,
-// each copy's channel ids rewritten ("UK_RT_2667" becomes
-// "bench-3-UK_RT_2667"), so that every copy is a channel set of its own.
-func benchDocument(b *testing.B) []byte {
-	b.Helper()
-	raw, err := os.ReadFile(samples + "UK_Data.xml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	open := bytes.Index(raw, []byte("<channel "))
-	end := bytes.LastIndex(raw, []byte("</tv>"))
-	var doc bytes.Buffer
-	doc.Write(raw[:open])
-	for i := range benchCopies {
-		doc.Write(bytes.ReplaceAll(raw[open:end], []byte(`"UK_RT_`), fmt.Appendf(nil, `"bench-%d-UK_RT_`, i)))
-	}
-	doc.Write(raw[end:])
-	return doc.Bytes()
-}
+// benchGuide is a generated document of 105 channels and 40,215 programmes
+// (945 more are zero-length and skipped), 33 MB.
+var benchGuide = xmltvtest.Guide{IDPrefix: "bench-", Channels: 105, Programmes: 383}
 
 func benchPool(b *testing.B) (*db.Pool, db.ConnString) {
 	b.Helper()
@@ -62,15 +42,16 @@ func benchPool(b *testing.B) (*db.Pool, db.ConnString) {
 // then the same document again, which changes nothing.
 func BenchmarkImport40kProgrammes(b *testing.B) {
 	pool, conn := benchPool(b)
-	document := benchDocument(b)
+	document, gen := benchGuide.Bytes()
+	want := Counts{Channels: gen.Channels, Programmes: gen.Programmes, Skipped: gen.Skipped}
 	b.Cleanup(func() { dbtest.Exec(b, conn, "DELETE FROM channels WHERE xmltv_id LIKE 'bench-%'") })
 	run := func(b *testing.B) {
-		counts, err := Import(context.Background(), pool, XMLTV(bytes.NewReader(document), xmltv.Options{}), nil)
+		got, err := Import(context.Background(), pool, XMLTV(bytes.NewReader(document), xmltv.Options{}), nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if want := (Counts{Channels: 5 * benchCopies, Programmes: 1915 * benchCopies, Skipped: 49 * benchCopies}); counts != want {
-			b.Fatalf("counts %+v, want %+v", counts, want)
+		if got != want {
+			b.Fatalf("counts %+v, want %+v", got, want)
 		}
 	}
 	b.Run("fresh", func(b *testing.B) {

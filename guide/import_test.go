@@ -1,11 +1,13 @@
 package guide
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -15,19 +17,29 @@ import (
 	"marquee/db"
 	"marquee/db/dbtest"
 	"marquee/guide/xmltv"
+	"marquee/guide/xmltv/xmltvtest"
 )
 
-const samples = "/work/shared/xmltv/"
+// generated is a guide of 5 channels and 2,000 programmes (1.6 MB), about a
+// week of a real one.
+var generated = xmltvtest.Guide{IDPrefix: "gen-", Channels: 5, Programmes: 400}
 
-// importFile imports one of the shared sample files.
-func importFile(t *testing.T, pool *db.Pool, name string, opts xmltv.Options) Counts {
+// importDocument imports one of xmltvtest's documents, or the generated
+// guide when name is "generated".
+func importDocument(t *testing.T, pool *db.Pool, name string, opts xmltv.Options) Counts {
 	t.Helper()
-	f, err := os.Open(samples + name)
-	if err != nil {
-		t.Fatal(err)
+	var doc []byte
+	if name == "generated" {
+		doc, _ = generated.Bytes()
+	} else {
+		doc = xmltvtest.Document(t, name)
 	}
-	defer f.Close()
-	counts, err := Import(context.Background(), pool, XMLTV(f, opts), nil)
+	return importReader(t, pool, name, bytes.NewReader(doc), opts)
+}
+
+func importReader(t *testing.T, pool *db.Pool, name string, r io.Reader, opts xmltv.Options) Counts {
+	t.Helper()
+	counts, err := Import(context.Background(), pool, XMLTV(r, opts), nil)
 	if err != nil {
 		t.Fatalf("import %s: %v", name, err)
 	}
@@ -96,48 +108,92 @@ func (s stored) at(t *testing.T, channel, start string) db.ProgrammeWindowRow {
 	return db.ProgrammeWindowRow{}
 }
 
-func TestImport_SampleFiles_CountsAndIdempotentReimport(t *testing.T) {
+func TestImport_Documents_CountsAndIdempotentReimport(t *testing.T) {
 	t.Parallel()
+	_, gen := generated.Bytes()
 	for _, c := range []struct {
-		file string
+		name string
 		want Counts
 	}{
-		// 1,964 programmes, of which 49 are zero-length placeholders.
-		{"UK_Data.xml", Counts{Channels: 5, Programmes: 1915, Skipped: 49}},
-		{"custom.xml", Counts{Channels: 1, Programmes: 1}},
-		// Its channel is declared; its two programmes are on it.
-		{"MultilanguageData.xml", Counts{Channels: 1, Programmes: 2}},
+		// Nine programmes, of which one is a zero-length placeholder.
+		{"latin1.xml", Counts{Channels: 3, Programmes: 8, Skipped: 1}},
+		{"bom.xml", Counts{Channels: 1, Programmes: 3}},
+		{"languages.xml", Counts{Channels: 1, Programmes: 2}},
+		{"channels.xml", Counts{Channels: 7}},
+		// Ten programmes: the last of a channel without a stop, a
+		// placeholder, one of 24 h 30, one superseded, one on no channel.
+		{"schedule.xml", Counts{Channels: 2, Programmes: 5, Skipped: 5}},
+		{"generated", Counts{Channels: gen.Channels, Programmes: gen.Programmes, Skipped: gen.Skipped}},
 	} {
-		t.Run(c.file, func(t *testing.T) {
+		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			pool, conn := dbtest.NewPool(t)
-			if got := importFile(t, pool, c.file, xmltv.Options{}); got != c.want {
+			if got := importDocument(t, pool, c.name, xmltv.Options{}); got != c.want {
 				t.Fatalf("first import: %+v, want %+v", got, c.want)
 			}
-			if got := readGuide(t, pool).count(); got != c.want.Programmes {
-				t.Fatalf("%d programmes stored, want %d", got, c.want.Programmes)
+			if g := readGuide(t, pool); len(g.channels) != c.want.Channels || g.count() != c.want.Programmes {
+				t.Fatalf("%d channels and %d programmes stored, want %+v", len(g.channels), g.count(), c.want)
 			}
 			before := dbtest.Snapshot(t, conn)
-			if got := importFile(t, pool, c.file, xmltv.Options{}); got != c.want {
+			if got := importDocument(t, pool, c.name, xmltv.Options{}); got != c.want {
 				t.Fatalf("second import: %+v, want %+v", got, c.want)
 			}
 			if dbtest.Snapshot(t, conn) != before {
-				t.Fatal("importing the same file again changed the database")
+				t.Fatal("importing the same document again changed the database")
 			}
 		})
 	}
 }
 
-func TestImport_UKData_ChannelsAndProgrammesFieldByField(t *testing.T) {
+// Real-world documents, when XMLTV_CORPUS names a folder of them: each
+// imports, and again without changing anything; the channels and
+// programmes it reports are the rows stored, and with the skipped ones
+// they are what the document holds.
+func TestImport_Corpus_ImportsReimportsAndCountsAddUp(t *testing.T) {
+	t.Parallel()
+	for _, file := range xmltvtest.Corpus(t) {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			t.Parallel()
+			doc, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			channels, programmes, err := xmltvtest.Tally(bytes.NewReader(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pool, conn := dbtest.NewPool(t)
+			counts := importReader(t, pool, file, bytes.NewReader(doc), xmltv.Options{})
+			if counts.Channels != channels || counts.Programmes+counts.Skipped != programmes {
+				t.Errorf("counts %+v; the document holds %d channels and %d programmes", counts, channels, programmes)
+			}
+			if rows := dbtest.Count(t, conn, "SELECT count(*) FROM channels"); rows != counts.Channels {
+				t.Errorf("%d channels stored, %d reported", rows, counts.Channels)
+			}
+			if rows := dbtest.Count(t, conn, "SELECT count(*) FROM programmes"); rows != counts.Programmes {
+				t.Errorf("%d programmes stored, %d reported", rows, counts.Programmes)
+			}
+			before := dbtest.Snapshot(t, conn)
+			if again := importReader(t, pool, file, bytes.NewReader(doc), xmltv.Options{}); again != counts {
+				t.Errorf("second import: %+v, first %+v", again, counts)
+			}
+			if dbtest.Snapshot(t, conn) != before {
+				t.Error("importing the same document again changed the database")
+			}
+		})
+	}
+}
+
+func TestImport_Latin1_ChannelsAndProgrammesFieldByField(t *testing.T) {
 	t.Parallel()
 	pool, _ := dbtest.NewPool(t)
-	importFile(t, pool, "UK_Data.xml", xmltv.Options{UnratedMinAge: 7})
+	importDocument(t, pool, "latin1.xml", xmltv.Options{Lang: "fr", UnratedMinAge: 7})
 	g := readGuide(t, pool)
 
-	// No display-name is a number ("7-1" is not), so channels are numbered
-	// 1 to 5 in document order.
+	// No display-name is a number ("3-2" is not), so channels are numbered
+	// 1 to 3 in document order.
 	var got []string
-	for _, id := range []string{"UK_RT_2667", "UK_RT_105", "UK_RT_2118", "UK_RT_2056", "UK_RT_134"} {
+	for _, id := range []string{"tele-sud.example", "kanal-nord.example", "canal-oeste.example"} {
 		c := g.channels[id]
 		logo := "<nil>"
 		if c.LogoUrl != nil {
@@ -146,60 +202,124 @@ func TestImport_UKData_ChannelsAndProgrammesFieldByField(t *testing.T) {
 		got = append(got, strings.Join([]string{id, c.Name, logo}, " | "), fmt.Sprint(c.Number))
 	}
 	want := []string{
-		"UK_RT_2667 | BBC1 HD | Logo_UK_RT_2667", "1", "UK_RT_105 | BBC2 | Logo_UK_RT_105", "2",
-		"UK_RT_2118 | ITV1 HD | Logo_UK_RT_2118", "3", "UK_RT_2056 | Channel 4 HD | Logo_UK_RT_2056", "4",
-		"UK_RT_134 | Channel 5 | <nil>", "5",
+		"tele-sud.example | Télé Sud | logos/tele-sud.png", "1",
+		"kanal-nord.example | Kanal Nord | https://logos.example/kanal-nord.png", "2",
+		"canal-oeste.example | Canal Oeste | <nil>", "3",
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("channels:\n got %q\nwant %q", got, want)
 	}
 
-	p := g.at(t, "UK_RT_2667", "2015-11-26T06:00:00Z")
-	if p.Title != "Breakfast" || !p.EndAt.Equal(time.Date(2015, 11, 26, 9, 15, 0, 0, time.UTC)) ||
-		p.Synopsis != "Round-up of national and international news, plus the latest from the money markets." ||
-		p.Categories != "News" || p.MinAge != 7 {
-		t.Errorf("Breakfast: %+v", p)
+	// Times are at +0100 in the document.
+	p := g.at(t, "tele-sud.example", "2024-03-11T05:00:00Z")
+	if p.Title != "Le Café du matin" || !p.EndAt.Equal(time.Date(2024, 3, 11, 6, 30, 0, 0, time.UTC)) ||
+		p.Synopsis != "Les nouvelles de la région, la météo des plages et un invité à la une." ||
+		p.Categories != "Actualités" || p.MinAge != 7 {
+		t.Errorf("Le Café du matin: %+v", p)
 	}
 	// Declared ISO-8859-1 and decoded as such (see the xmltv tests).
-	if p := g.at(t, "UK_RT_2667", "2015-11-26T15:00:00Z"); p.Title != "Escape to the Country" || !strings.Contains(p.Synopsis, "ï¿½500,000") {
-		t.Errorf("Escape to the Country: %+v", p)
+	if p := g.at(t, "tele-sud.example", "2024-03-11T06:30:00Z"); p.Title != "L'été à Sète" || !strings.Contains(p.Synopsis, "£500 000") {
+		t.Errorf("L'été à Sète: %+v", p)
 	}
-	// Of two programmes at 19:30, the zero-length placeholder was skipped.
-	if p := g.at(t, "UK_RT_2667", "2015-11-27T19:30:00Z"); p.Title != "A Question of Sport" {
-		t.Errorf("19:30 on BBC1: %q", p.Title)
+	// Of two programmes at 08:00, the zero-length placeholder was skipped.
+	if p := g.at(t, "tele-sud.example", "2024-03-11T08:00:00Z"); p.Title != "Le Journal de 9 h" {
+		t.Errorf("08:00 on Télé Sud: %q", p.Title)
 	}
-	if p := g.at(t, "UK_RT_134", "2015-12-09T05:35:00Z"); p.Title != "House Doctor" || !p.EndAt.Equal(time.Date(2015, 12, 9, 6, 0, 0, 0, time.UTC)) {
+	if p := g.at(t, "canal-oeste.example", "2024-03-11T20:30:00Z"); p.Title != "¿Qué pasó mañana?" || !p.EndAt.Equal(time.Date(2024, 3, 11, 21, 0, 0, 0, time.UTC)) {
 		t.Errorf("last programme: %+v", p)
 	}
 }
 
-func TestImport_Custom_NumberFromDisplayNameAndRatingToMinAge(t *testing.T) {
+func TestImport_BOM_NumberFromDisplayNameAndRatingsToMinAge(t *testing.T) {
 	t.Parallel()
 	pool, _ := dbtest.NewPool(t)
-	importFile(t, pool, "custom.xml", xmltv.Options{UnratedMinAge: 18})
+	importDocument(t, pool, "bom.xml", xmltv.Options{UnratedMinAge: 18})
 	g := readGuide(t, pool)
-	c := g.channels["EPG123.10108.schedulesdirect.org"]
-	if c.Number != 201 || c.Name != "CFTO" || c.LogoUrl == nil || *c.LogoUrl != "s10108_dark_360w_270h.png" {
+	c := g.channels["harbour.example"]
+	if c.Number != 12 || c.Name != "Harbour TV" || c.LogoUrl == nil || *c.LogoUrl != "http://logos.example/harbour.png" {
 		t.Fatalf("channel %+v", c)
 	}
-	p := g.at(t, c.XmltvID, "2020-07-29T01:00:00Z")
-	if p.Title != "Unforgettable" || p.MinAge != 16 || !p.EndAt.Equal(time.Date(2020, 7, 29, 2, 1, 0, 0, time.UTC)) ||
+	p := g.at(t, c.XmltvID, "2024-03-06T00:00:00Z")
+	if p.Title != "Night Shift — Pier Nine" || p.MinAge != 16 || !p.EndAt.Equal(time.Date(2024, 3, 6, 1, 5, 0, 0, time.UTC)) ||
 		p.Categories != "Series\x1fCrime Drama" {
 		t.Fatalf("programme %+v", p)
 	}
+	for start, age := range map[string]int16{"2024-03-06T01:05:00Z": 13, "2024-03-06T02:30:00Z": 18} {
+		if p := g.at(t, c.XmltvID, start); p.MinAge != age {
+			t.Errorf("%q: min_age %d, want %d", p.Title, p.MinAge, age)
+		}
+	}
 }
 
-func TestImport_Multilanguage_HonoursTheLanguage(t *testing.T) {
+// New channels take their numeric display-name when it is free (the first
+// of two giving 24 wins), the others the next numbers in document order; of
+// the icons, http and https URLs and references without a scheme become
+// logos, the rest are dropped.
+func TestImport_Channels_NumbersFromDisplayNamesAndLogosByScheme(t *testing.T) {
+	t.Parallel()
+	pool, _ := dbtest.NewPool(t)
+	importDocument(t, pool, "channels.xml", xmltv.Options{})
+	g := readGuide(t, pool)
+	var got []string
+	for _, id := range []string{"news24.example", "seven.example", "sport.example", "five.example", "rival24.example", "nameless.example", "huge.example"} {
+		c := g.channels[id]
+		logo := "<nil>"
+		if c.LogoUrl != nil {
+			logo = *c.LogoUrl
+		}
+		got = append(got, fmt.Sprint(c.Number, " ", c.Name, " ", logo))
+	}
+	want := []string{
+		"24 News 24 https://logos.example/news24.png",
+		"25 7-1 http://logos.example/seven.png",
+		"26 201 Sport logos/sport.png",
+		"5 5 <nil>",
+		"27 Rival <nil>",
+		"28 nameless.example <nil>",
+		"29 99999999999999999999 <nil>",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("channels:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestImport_Schedule_WhatHasNoPlaceIsSkipped(t *testing.T) {
+	t.Parallel()
+	pool, _ := dbtest.NewPool(t)
+	importDocument(t, pool, "schedule.xml", xmltv.Options{})
+	g := readGuide(t, pool)
+	var got []string
+	for _, id := range []string{"a.example", "b.example"} {
+		for _, p := range g.programmes[id] {
+			got = append(got, fmt.Sprintf("%s %s %s-%s", id, p.Title, p.StartAt.UTC().Format("15:04"), p.EndAt.UTC().Format("15:04")))
+		}
+	}
+	// Morning and Film end where the next programme starts; the placeholder,
+	// Late (no end), Marathon (more than 24 hours), Quiz (superseded) and
+	// Orphan (no channel) are not there.
+	want := []string{
+		"a.example Morning 06:00-07:00",
+		"a.example Documentary 07:00-08:30",
+		"a.example Film 08:30-11:00",
+		"a.example Quiz (corrected) 11:00-11:45",
+		"b.example B News 08:00-09:00",
+	}
+	if !slices.Equal(got, want) || len(g.channels) != 2 {
+		t.Errorf("guide of %d channels:\n got %q\nwant %q", len(g.channels), got, want)
+	}
+}
+
+func TestImport_Languages_HonoursTheLanguage(t *testing.T) {
 	t.Parallel()
 	for lang, want := range map[string][2]string{
-		"en": {"Homes Under the Hammer - English", "Property - English"},
-		"es": {"Homes Under the Hammer - Spanish", "Property - Spanish"},
-		"de": {"Homes Under the Hammer - Empty Language", "Property - Empty Language"},
+		"en": {"Market Day", "Lifestyle\x1fShopping"},
+		"es": {"Día de mercado", "Estilo de vida\x1fCompras"},
+		"de": {"Market Day [empty lang]", "Lifestyle [empty lang]\x1fLifestyle [no lang]"},
 	} {
 		pool, _ := dbtest.NewPool(t)
-		importFile(t, pool, "MultilanguageData.xml", xmltv.Options{Lang: lang})
-		p := readGuide(t, pool).at(t, "UK_RT_2667", "2015-11-26T10:00:00Z")
-		if p.Title != want[0] || !strings.HasPrefix(p.Categories, want[1]) {
+		importDocument(t, pool, "languages.xml", xmltv.Options{Lang: lang})
+		p := readGuide(t, pool).at(t, "polyglot.example", "2024-04-02T10:00:00Z")
+		if p.Title != want[0] || p.Categories != want[1] {
 			t.Errorf("lang %s: %q %q, want %q", lang, p.Title, p.Categories, want)
 		}
 	}
@@ -346,15 +466,15 @@ func TestImport_IconWithAnotherSchemeOrTooLong_IsDropped(t *testing.T) {
 func TestImport_BadDocuments_ChangeNothing(t *testing.T) {
 	t.Parallel()
 	pool, conn := dbtest.NewPool(t)
-	importFile(t, pool, "custom.xml", xmltv.Options{})
+	importDocument(t, pool, "bom.xml", xmltv.Options{})
 	before := dbtest.Snapshot(t, conn)
-	valid := prog("EPG123.10108.schedulesdirect.org", "20240101100000", "20240101110000", "T")
+	valid := prog("harbour.example", "20240101100000", "20240101110000", "T")
 	for _, c := range []struct {
 		name, doc string
 		check     func(error) bool
 	}{
 		{"truncated", doc(`<channel id="x"/>`, valid)[:120], isSyntax(nil)},
-		{"bad time after good programmes", doc(valid, prog("EPG123.10108.schedulesdirect.org", "2024-01-01", "20240101110000", "T")), isSyntax(nil)},
+		{"bad time after good programmes", doc(valid, prog("harbour.example", "2024-01-01", "20240101110000", "T")), isSyntax(nil)},
 		{"billion laughs", `<?xml version="1.0"?><!DOCTYPE tv [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><tv>` + valid + `<programme channel="x" start="2024"><title>&b;</title></programme></tv>`, isSyntax(xmltv.ErrEntity)},
 		{"deep nesting", "<tv>" + valid + strings.Repeat("<a>", 100) + strings.Repeat("</a>", 100) + "</tv>", isSyntax(xmltv.ErrTooDeep)},
 		{"huge attribute", `<tv>` + valid + `<channel id="` + strings.Repeat("x", 2<<20) + `"/></tv>`, isSyntax(xmltv.ErrTooLarge)},
@@ -390,12 +510,8 @@ func TestImport_FailingAudit_RollsBack(t *testing.T) {
 	pool, conn := dbtest.NewPool(t)
 	before := dbtest.Snapshot(t, conn)
 	boom := errors.New("audit failed")
-	f, err := os.Open(samples + "UK_Data.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := Import(context.Background(), pool, XMLTV(f, xmltv.Options{}), func(*db.Queries) error { return boom }); !errors.Is(err, boom) {
+	doc, _ := generated.Bytes()
+	if _, err := Import(context.Background(), pool, XMLTV(bytes.NewReader(doc), xmltv.Options{}), func(*db.Queries) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("error %v", err)
 	}
 	if dbtest.Snapshot(t, conn) != before {

@@ -5,16 +5,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"marquee/db/dbtest"
+	"marquee/guide/xmltv/xmltvtest"
 )
-
-const xmltvSamples = "/work/shared/xmltv/"
 
 // importXML posts a document to the import as a.
 func importXML(t *testing.T, a *account, doc []byte) *importResponse {
@@ -33,15 +31,6 @@ type importResponse struct {
 	status int
 	counts importAnswer
 	detail string
-}
-
-func sample(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(xmltvSamples + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // guideOn reads the guide of channel (an XMLTV id) over [from, to).
@@ -70,21 +59,22 @@ func startingAt(t *testing.T, progs []programme, start time.Time) programme {
 	return programme{}
 }
 
-func TestImportXMLTV_SampleFiles_CountsAndReimportChangesNothing(t *testing.T) {
+func TestImportXMLTV_Documents_CountsAndReimportChangesNothing(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		file string
+		name string
 		want importAnswer
 	}{
-		{"UK_Data.xml", importAnswer{Channels: 5, Programmes: 1915, Skipped: 49}},
-		{"custom.xml", importAnswer{Channels: 1, Programmes: 1}},
-		{"MultilanguageData.xml", importAnswer{Channels: 1, Programmes: 2}},
+		{"latin1.xml", importAnswer{Channels: 3, Programmes: 8, Skipped: 1}},
+		{"bom.xml", importAnswer{Channels: 1, Programmes: 3}},
+		{"languages.xml", importAnswer{Channels: 1, Programmes: 2}},
+		{"schedule.xml", importAnswer{Channels: 2, Programmes: 5, Skipped: 5}},
 	} {
-		t.Run(c.file, func(t *testing.T) {
+		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			f := setup(t)
 			root := f.admin(t)
-			doc := sample(t, c.file)
+			doc := xmltvtest.Document(t, c.name)
 			if got := importXML(t, root, doc); got.status != http.StatusOK || got.counts != c.want {
 				t.Fatalf("first import: %+v, want %+v", got, c.want)
 			}
@@ -93,7 +83,7 @@ func TestImportXMLTV_SampleFiles_CountsAndReimportChangesNothing(t *testing.T) {
 				t.Fatalf("second import: %+v, want %+v", got, c.want)
 			}
 			if dbtest.Snapshot(t, f.conn) != before {
-				t.Fatal("importing the same file again changed the database")
+				t.Fatal("importing the same document again changed the database")
 			}
 			var log list[auditEntry]
 			root.api.Do(http.MethodGet, "/v1/admin/audit", nil).JSON(t, &log)
@@ -104,25 +94,26 @@ func TestImportXMLTV_SampleFiles_CountsAndReimportChangesNothing(t *testing.T) {
 	}
 }
 
-func TestImportXMLTV_UKData_ProgrammesFieldByField(t *testing.T) {
+func TestImportXMLTV_Latin1_ProgrammesFieldByField(t *testing.T) {
 	t.Parallel()
 	f := setup(t, func(o *options) { o.epgAge = 13 })
 	root := f.admin(t)
-	importXML(t, root, sample(t, "UK_Data.xml"))
-	day := time.Date(2015, 11, 26, 0, 0, 0, 0, time.UTC)
-	progs := guideOn(t, root, "UK_RT_2667", day, day.Add(24*time.Hour))
-	p := startingAt(t, progs, day.Add(6*time.Hour))
-	if p.Title != "Breakfast" || p.End != "2015-11-26T09:15:00Z" || !slices.Equal(p.Categories, []string{"News"}) ||
-		p.Synopsis != "Round-up of national and international news, plus the latest from the money markets." {
-		t.Errorf("Breakfast: %+v", p)
+	importXML(t, root, xmltvtest.Document(t, "latin1.xml"))
+	day := time.Date(2024, 3, 11, 0, 0, 0, 0, time.UTC)
+	progs := guideOn(t, root, "tele-sud.example", day, day.Add(24*time.Hour))
+	// At 06:00 +0100 in the document.
+	p := startingAt(t, progs, day.Add(5*time.Hour))
+	if p.Title != "Le Café du matin" || p.End != "2024-03-11T06:30:00Z" || !slices.Equal(p.Categories, []string{"Actualités"}) ||
+		p.Synopsis != "Les nouvelles de la région, la météo des plages et un invité à la une." {
+		t.Errorf("Le Café du matin: %+v", p)
 	}
-	// No ratings in the file: every programme takes EPG_UNRATED_MIN_AGE.
+	// No ratings in the document: every programme takes EPG_UNRATED_MIN_AGE.
 	for _, p := range progs {
 		if p.MinAge != 13 {
 			t.Fatalf("%q has min_age %d, want 13", p.Title, p.MinAge)
 		}
 	}
-	if p := startingAt(t, progs, day.Add(10*time.Hour)); p.Title != "Homes Under the Hammer - Title 1" {
+	if p := startingAt(t, progs, day.Add(7*time.Hour)); p.Title != "Cuisine d'hiver - première" {
 		t.Errorf("first of several titles: %q", p.Title)
 	}
 	var page list[channel]
@@ -131,41 +122,39 @@ func TestImportXMLTV_UKData_ProgrammesFieldByField(t *testing.T) {
 	for _, c := range page.Items {
 		got = append(got, c.XMLTVID+" "+c.Name)
 	}
-	if want := []string{"UK_RT_2667 BBC1 HD", "UK_RT_105 BBC2", "UK_RT_2118 ITV1 HD", "UK_RT_2056 Channel 4 HD", "UK_RT_134 Channel 5"}; !slices.Equal(got, want) {
+	if want := []string{"tele-sud.example Télé Sud", "kanal-nord.example Kanal Nord", "canal-oeste.example Canal Oeste"}; !slices.Equal(got, want) {
 		t.Errorf("channels by number = %q, want %q", got, want)
 	}
 }
 
-func TestImportXMLTV_Custom_NumberRatingAndOffsetToUTC(t *testing.T) {
+func TestImportXMLTV_BOM_NumberRatingAndOffsetToUTC(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	root := f.admin(t)
-	// The sample at +0000, and the same programme written at -0400.
-	doc := strings.ReplaceAll(string(sample(t, "custom.xml")), `start="20200729010000 +0000" stop="20200729020100 +0000"`,
-		`start="20200728210000 -0400" stop="20200728220100 -0400"`)
-	if got := importXML(t, root, []byte(doc)); got.status != http.StatusOK {
+	if got := importXML(t, root, xmltvtest.Document(t, "bom.xml")); got.status != http.StatusOK {
 		t.Fatalf("import = %+v", got)
 	}
-	start := time.Date(2020, 7, 29, 1, 0, 0, 0, time.UTC)
-	p := startingAt(t, guideOn(t, root, "EPG123.10108.schedulesdirect.org", start, start.Add(time.Hour)), start)
-	if p.Title != "Unforgettable" || p.MinAge != 16 || p.End != "2020-07-29T02:01:00Z" || !slices.Equal(p.Categories, []string{"Series", "Crime Drama"}) {
+	// At 20:00 -0400 in the document.
+	start := time.Date(2024, 3, 6, 0, 0, 0, 0, time.UTC)
+	p := startingAt(t, guideOn(t, root, "harbour.example", start, start.Add(time.Hour)), start)
+	if p.Title != "Night Shift — Pier Nine" || p.MinAge != 16 || p.End != "2024-03-06T01:05:00Z" || !slices.Equal(p.Categories, []string{"Series", "Crime Drama"}) {
 		t.Fatalf("programme %+v", p)
 	}
 	var page list[channel]
 	root.api.Do(http.MethodGet, "/v1/epg/channels", nil).JSON(t, &page)
-	if c := page.Items[0]; c.Number != 201 || c.Name != "CFTO" || *c.LogoURL != "s10108_dark_360w_270h.png" {
+	if c := page.Items[0]; c.Number != 12 || c.Name != "Harbour TV" || *c.LogoURL != "http://logos.example/harbour.png" {
 		t.Fatalf("channel %+v", c)
 	}
 }
 
-func TestImportXMLTV_Multilanguage_TakesEPGLang(t *testing.T) {
+func TestImportXMLTV_Languages_TakesEPGLang(t *testing.T) {
 	t.Parallel()
-	for lang, want := range map[string]string{"": "Homes Under the Hammer - English", "es": "Homes Under the Hammer - Spanish"} {
+	for lang, want := range map[string]string{"": "Market Day", "es": "Día de mercado"} {
 		f := setup(t, func(o *options) { o.epgLang = lang })
 		root := f.admin(t)
-		importXML(t, root, sample(t, "MultilanguageData.xml"))
-		start := time.Date(2015, 11, 26, 10, 0, 0, 0, time.UTC)
-		if p := startingAt(t, guideOn(t, root, "UK_RT_2667", start, start.Add(time.Hour)), start); p.Title != want {
+		importXML(t, root, xmltvtest.Document(t, "languages.xml"))
+		start := time.Date(2024, 4, 2, 10, 0, 0, 0, time.UTC)
+		if p := startingAt(t, guideOn(t, root, "polyglot.example", start, start.Add(time.Hour)), start); p.Title != want {
 			t.Errorf("EPG_LANG %q: %q, want %q", lang, p.Title, want)
 		}
 	}
@@ -175,9 +164,9 @@ func TestImportXMLTV_MalformedAndHostile_4xxAndNothingChanges(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	root := f.admin(t)
-	importXML(t, root, sample(t, "custom.xml"))
+	importXML(t, root, xmltvtest.Document(t, "bom.xml"))
 	before := dbtest.Snapshot(t, f.conn)
-	good := `<programme channel="EPG123.10108.schedulesdirect.org" start="20240101100000" stop="20240101110000"><title>New</title></programme>`
+	good := `<programme channel="harbour.example" start="20240101100000" stop="20240101110000"><title>New</title></programme>`
 	for _, c := range []struct {
 		name   string
 		doc    string

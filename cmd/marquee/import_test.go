@@ -15,24 +15,26 @@ import (
 
 	"marquee/db"
 	"marquee/db/dbtest"
+	"marquee/guide/xmltv/xmltvtest"
 )
 
 func TestImportXMLTV_ImportsOnceAuditsAndReportsCounts(t *testing.T) {
 	t.Parallel()
 	pool, conn := dbtest.NewPool(t)
 	ctx := context.Background()
-	file := "/work/shared/xmltv/UK_Data.xml"
+	file := xmltvtest.File(t, "latin1.xml")
 	vars := env("DATABASE_URL", conn.Value(), "DATABASE_DIRECT_URL", dbtest.Direct(t, conn).Value(), "EPG_UNRATED_MIN_AGE", "7")
 	var out bytes.Buffer
 	if err := run(ctx, []string{"import-xmltv", file}, vars, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "5 channels, 1915 programmes, 49 skipped") {
+	const counts = "3 channels, 8 programmes, 1 skipped"
+	if !strings.Contains(out.String(), counts) {
 		t.Fatalf("output %q", out.String())
 	}
 	before := dbtest.Snapshot(t, conn)
 	out.Reset()
-	if err := run(ctx, []string{"import-xmltv", file}, vars, &out, io.Discard); err != nil || !strings.Contains(out.String(), "5 channels, 1915 programmes, 49 skipped") {
+	if err := run(ctx, []string{"import-xmltv", file}, vars, &out, io.Discard); err != nil || !strings.Contains(out.String(), counts) {
 		t.Fatalf("again: %q %v", out.String(), err)
 	}
 	if dbtest.Snapshot(t, conn) != before {
@@ -42,12 +44,15 @@ func TestImportXMLTV_ImportsOnceAuditsAndReportsCounts(t *testing.T) {
 	if err != nil || len(log) != 2 || log[0].Action != "epg.import" || log[0].ActorID != nil {
 		t.Fatalf("audit = %+v %v", log, err)
 	}
-	// EPG_UNRATED_MIN_AGE reached the import: a kids' guide sees nothing.
+	// EPG_UNRATED_MIN_AGE reached the import: the first channel's four
+	// programmes, which have no rating, are for 7 and over.
 	rows, _ := pool.ChannelGuide(ctx, db.ChannelGuideParams{Every: true})
-	progs, err := pool.ProgrammeWindow(ctx, db.ProgrammeWindowParams{ChannelIds: []string{rows[0].Channel.ID.String()},
-		FromAt: time.Date(2015, 11, 26, 0, 0, 0, 0, time.UTC), ToAt: time.Date(2015, 11, 27, 0, 0, 0, 0, time.UTC), MaxAge: 0})
-	if err != nil || len(progs) != 0 {
-		t.Fatalf("%d programmes for max_age 0, %v", len(progs), err)
+	for maxAge, want := range map[int16]int{7: 4, 0: 0} {
+		progs, err := pool.ProgrammeWindow(ctx, db.ProgrammeWindowParams{ChannelIds: []string{rows[0].Channel.ID.String()},
+			FromAt: time.Date(2024, 3, 11, 0, 0, 0, 0, time.UTC), ToAt: time.Date(2024, 3, 12, 0, 0, 0, 0, time.UTC), MaxAge: maxAge})
+		if err != nil || len(progs) != want {
+			t.Fatalf("%d programmes for max_age %d, want %d; %v", len(progs), maxAge, want, err)
+		}
 	}
 }
 

@@ -2,20 +2,17 @@ package xmltv
 
 import (
 	"bytes"
-	"os"
 	"testing"
+
+	"marquee/guide/xmltv/xmltvtest"
 )
 
 // FuzzParse checks that no input makes Parse panic, that the Result counts
 // match the callbacks, and that whatever is passed on keeps the promises of
 // Channel and Programme.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"custom.xml", "MultilanguageData.xml"} {
-		data, err := os.ReadFile(samples + name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
+	for _, name := range []string{"latin1.xml", "bom.xml", "languages.xml", "channels.xml", "schedule.xml"} {
+		f.Add(xmltvtest.Document(f, name))
 	}
 	f.Add([]byte(tv(
 		programme("a", "20240101100000", "", "no stop"),

@@ -1,15 +1,15 @@
 package xmltv
 
 import (
+	"bytes"
 	"errors"
 	"io"
-	"os"
 	"strings"
 	"testing"
 	"time"
-)
 
-const samples = "/work/shared/xmltv/"
+	"marquee/guide/xmltv/xmltvtest"
+)
 
 // parsed is everything one Parse call produced.
 type parsed struct {
@@ -31,16 +31,11 @@ func parseString(doc string, opts Options) parsed {
 	return parseReader(strings.NewReader(doc), opts)
 }
 
-// parseSample parses one of the shared sample files and fails the test on
+// parseDocument parses one of xmltvtest's documents and fails the test on
 // any error.
-func parseSample(t *testing.T, name string, opts Options) parsed {
+func parseDocument(t *testing.T, name string, opts Options) parsed {
 	t.Helper()
-	f, err := os.Open(samples + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out := parseReader(f, opts)
+	out := parseReader(bytes.NewReader(xmltvtest.Document(t, name)), opts)
 	if out.err != nil {
 		t.Fatalf("Parse(%s): %v", name, out.err)
 	}

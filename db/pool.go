@@ -57,6 +57,13 @@ const (
 	// maxPingTimeout bounds the pre-ping, so that a dead connection leaves
 	// time to try another.
 	maxPingTimeout = time.Second
+	// minConnectTimeout bounds opening a connection when DB_POOL_TIMEOUT is
+	// shorter: a request still waits no longer than DB_POOL_TIMEOUT (pgxpool
+	// goes on connecting after the request gives up), but a connection whose
+	// start-up (a backend forked, authentication) takes longer than a short
+	// wait on a busy server still joins the pool, instead of leaving it cold
+	// until the next health check.
+	minConnectTimeout = 2 * time.Second
 )
 
 // pgxConfig turns c into pgxpool settings. pgxpool has no overflow: its one
@@ -85,7 +92,7 @@ func (c PoolConfig) pgxConfig(connString string) (*pgxpool.Config, error) {
 	// checkout to catch those too.
 	cfg.ShouldPing = func(_ context.Context, p pgxpool.ShouldPingParams) bool { return p.IdleDuration >= c.PrePing }
 	cfg.PingTimeout = min(c.Timeout/2, maxPingTimeout)
-	cfg.ConnConfig.ConnectTimeout = c.Timeout
+	cfg.ConnConfig.ConnectTimeout = max(c.Timeout, minConnectTimeout)
 	cfg.ConnConfig.RuntimeParams["application_name"] = "marquee"
 	if cfg.ConnConfig.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement {
 		// Every statement is prepared once per connection and written for

@@ -94,6 +94,9 @@ func TestPool_SettingsReachPgxpool(t *testing.T) {
 	if hc := short.Config().HealthCheckPeriod; hc != 200*time.Millisecond {
 		t.Errorf("health check every %s with a 2s lifetime, want 200ms", hc)
 	}
+	if ct := short.Config().ConnConfig.ConnectTimeout; ct != 2*time.Second {
+		t.Errorf("connect timeout %s with a 1s pool timeout, want 2s: a connection slow to start still joins the pool", ct)
+	}
 	eventually(t, 5*time.Second, "the pool keeps DB_POOL_SIZE connections warm", func() bool { return p.Stat().TotalConns() == 3 })
 }
 

@@ -308,6 +308,11 @@ func TestResilience_DatabaseSlowedTo200msARoundTrip_ReadyAndServedSlowly(t *test
 	})
 	film := f.addTitle(t, titleSpec{name: "Film"})
 	players := newPlayers(t, f, 50, film, false)
+	// The probe keeps its connection between checks, as it does when a
+	// load balancer asks every few seconds: open it before the slowdown.
+	if _, status, _ := getReady(t, f); status != http.StatusOK {
+		t.Fatalf("/readyz = %d before the slowdown", status)
+	}
 	proxy.SetLatency(200 * time.Millisecond)
 
 	stop := make(chan struct{})

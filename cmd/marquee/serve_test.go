@@ -365,7 +365,7 @@ func TestEnv_ReachesThePool(t *testing.T) {
 	conn := dbtest.NewDatabase(t)
 	cfg, err := loadDBConfig(context.Background(), env(
 		"DATABASE_URL", conn.Value(), "DATABASE_DIRECT_URL", dbtest.Direct(t, conn).Value(), "DB_POOL_SIZE", "3", "DB_MAX_OVERFLOW", "5",
-		"DB_POOL_RECYCLE", "7m", "DB_POOL_TIMEOUT", "1500ms", "DB_POOL_PRE_PING", "250ms",
+		"DB_POOL_RECYCLE", "7m", "DB_POOL_TIMEOUT", "2500ms", "DB_POOL_PRE_PING", "250ms",
 	))
 	if err != nil {
 		t.Fatal(err)
@@ -376,7 +376,7 @@ func TestEnv_ReachesThePool(t *testing.T) {
 	}
 	defer pool.Close()
 	c := pool.Config()
-	if c.MinConns != 3 || c.MaxConns != 8 || c.MaxConnLifetime != 7*time.Minute || c.ConnConfig.ConnectTimeout != 1500*time.Millisecond {
+	if c.MinConns != 3 || c.MaxConns != 8 || c.MaxConnLifetime != 7*time.Minute || c.ConnConfig.ConnectTimeout != 2500*time.Millisecond {
 		t.Fatalf("pool min %d max %d lifetime %s connect timeout %s", c.MinConns, c.MaxConns, c.MaxConnLifetime, c.ConnConfig.ConnectTimeout)
 	}
 	for idle, want := range map[time.Duration]bool{249 * time.Millisecond: false, 250 * time.Millisecond: true} {

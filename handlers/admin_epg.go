@@ -6,6 +6,7 @@ import (
 	"marquee/db"
 	"marquee/guide"
 	"marquee/guide/xmltv"
+	"marquee/rules"
 )
 
 // adminEPG serves the XMLTV import of the guide.
@@ -30,7 +31,7 @@ func (h *adminEPG) importXMLTV(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	counts, err := guide.Import(r.Context(), h.pool, guide.XMLTV(body, h.xmltv), func(q *db.Queries) error {
-		return audit(r.Context(), q, "epg.import", "epg:xmltv")
+		return rules.Audit(r.Context(), q, actor(r.Context()), rules.GuideImported, rules.GuideSourceXMLTV)
 	})
 	if err != nil {
 		return err

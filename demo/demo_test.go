@@ -3,8 +3,12 @@ package demo
 import (
 	"context"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"marquee/auth"
+	"marquee/db"
 	"marquee/db/dbtest"
 )
 
@@ -74,6 +78,7 @@ func TestSeedAccounts_PasswordsWorkAndAreShownOnce(t *testing.T) {
 	if err != nil || len(first) != len(demoAccounts) {
 		t.Fatalf("%+v %v", first, err)
 	}
+	var admin uuid.UUID
 	for _, a := range first {
 		creds, err := pool.UserCredentials(ctx, a.Email)
 		if err != nil {
@@ -86,6 +91,15 @@ func TestSeedAccounts_PasswordsWorkAndAreShownOnce(t *testing.T) {
 		if u.IsAdmin != a.Admin {
 			t.Fatalf("%s: admin %v", a.Email, u.IsAdmin)
 		}
+		if a.Admin {
+			admin = u.ID
+		}
+	}
+	// The admin was made one as `marquee promote` makes one: audited, with
+	// no actor.
+	log, err := pool.AuditList(ctx, db.AuditListParams{BeforeAt: time.Now().Add(time.Hour), BeforeID: uuid.Max, Lim: 10})
+	if err != nil || len(log) != 1 || log[0].Action != "user.admin.grant" || log[0].Target != "user:"+admin.String() || log[0].ActorID != nil {
+		t.Fatalf("audit = %+v %v", log, err)
 	}
 	again, err := SeedAccounts(ctx, pool, passwords, 0)
 	if err != nil {

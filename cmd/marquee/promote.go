@@ -10,6 +10,7 @@ import (
 
 	"marquee/auth"
 	"marquee/db"
+	"marquee/rules"
 )
 
 // promote runs `marquee promote EMAIL`: the account becomes an admin, and
@@ -31,10 +32,11 @@ func promote(ctx context.Context, env envconfig.Lookuper, args []string, stdout,
 	var u db.User
 	err = pool.InTx(ctx, func(q *db.Queries) error {
 		var err error
-		if u, err = q.UserPromoteByEmail(ctx, email); err != nil {
+		if u, err = q.UserGetByEmail(ctx, email); err != nil {
 			return err
 		}
-		return q.AuditRecord(ctx, db.AuditRecordParams{Action: "user.admin.grant", Target: "user:" + u.ID.String()})
+		u, err = rules.SetAdmin(ctx, q, nil, u.ID, true)
+		return err
 	})
 	if errors.Is(err, db.ErrNotFound) {
 		return fmt.Errorf("no account with email %s", email)

@@ -18,6 +18,7 @@ import (
 	"marquee/db/dbtest"
 	"marquee/guide/xmltv"
 	"marquee/guide/xmltv/xmltvtest"
+	"marquee/rules"
 )
 
 // generated is a guide of 5 channels and 2,000 programmes (1.6 MB), about a
@@ -557,7 +558,7 @@ func TestNumbering_KnownKeepTheirsNewTakeTheirOwnOrTheNextFree(t *testing.T) {
 	if got, err := n.assign([]xmltv.Channel{{ID: "a"}, {ID: "h", Number: 20}}); err != nil || !reflect.DeepEqual(got, []int32{10001, 10006}) {
 		t.Fatalf("second batch: %v %v", got, err)
 	}
-	full := newNumbering([]db.ChannelKeysRow{{XmltvID: "top", Number: maxNumber}})
+	full := newNumbering([]db.ChannelKeysRow{{XmltvID: "top", Number: rules.MaxChannelNumber}})
 	if _, err := full.assign([]xmltv.Channel{{ID: "x"}}); !isInvalid(err) {
 		t.Fatalf("no number left: %v", err)
 	}

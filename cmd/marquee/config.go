@@ -13,6 +13,7 @@ import (
 
 	"marquee/auth"
 	"marquee/db"
+	"marquee/rules"
 )
 
 // DBConfig is what every command that touches the database reads.
@@ -122,10 +123,8 @@ func guideErrors(lang string, unratedMinAge int) []error {
 	if lang == "" {
 		errs = append(errs, errors.New("EPG_LANG must not be empty"))
 	}
-	switch unratedMinAge {
-	case 0, 7, 13, 16, 18:
-	default:
-		errs = append(errs, fmt.Errorf("EPG_UNRATED_MIN_AGE must be one of 0, 7, 13, 16, 18, got %d", unratedMinAge))
+	if !rules.IsMaturityLevel(unratedMinAge) {
+		errs = append(errs, fmt.Errorf("EPG_UNRATED_MIN_AGE must be one of %s, got %d", rules.MaturityLevels(), unratedMinAge))
 	}
 	return errs
 }

@@ -13,6 +13,7 @@ import (
 	"marquee/db"
 	"marquee/guide"
 	"marquee/guide/xmltv"
+	"marquee/rules"
 )
 
 // importConfig is the environment of `marquee import-xmltv`: the database
@@ -54,7 +55,7 @@ func importXMLTV(ctx context.Context, env envconfig.Lookuper, args []string, std
 	start := time.Now()
 	opts := xmltv.Options{Lang: cfg.EPGLang, UnratedMinAge: cfg.EPGUnratedMinAge}
 	counts, err := guide.Import(ctx, pool, guide.XMLTV(file, opts), func(q *db.Queries) error {
-		return q.AuditRecord(ctx, db.AuditRecordParams{Action: "epg.import", Target: "epg:xmltv"})
+		return rules.Audit(ctx, q, nil, rules.GuideImported, rules.GuideSourceXMLTV)
 	})
 	if err != nil {
 		return fmt.Errorf("%s: nothing imported: %w", args[0], err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"reflect"
 	"strings"
@@ -78,14 +79,32 @@ type Config struct {
 // maxReadinessTimeout keeps /readyz within the 5 s that probes allow.
 const maxReadinessTimeout = 5 * time.Second
 
+// load reads the configuration of a command from env into c, a pointer, and
+// checks it, reporting every problem at once.
+func load(ctx context.Context, env envconfig.Lookuper, c interface{ validate() error }) error {
+	if err := process(ctx, c, env); err != nil {
+		return err
+	}
+	return c.validate()
+}
+
 // loadDBConfig reads the database settings only, for the commands that need
-// no secret (migrate, seed, promote, import-xmltv).
+// no secret (migrate, seed, promote).
 func loadDBConfig(ctx context.Context, env envconfig.Lookuper) (DBConfig, error) {
 	var c DBConfig
-	if err := process(ctx, &c, env); err != nil {
-		return c, err
+	return c, load(ctx, env, &c)
+}
+
+// openDatabase is how every command that works on the database begins, but
+// serve (which opens its pool at once and migrates in the background, so
+// that it can start before its database): it applies the pending
+// migrations, since a command may be the first run against a new database,
+// then opens the pool.
+func openDatabase(ctx context.Context, c DBConfig) (*db.Pool, error) {
+	if err := db.Migrate(ctx, c.Direct(), "up", io.Discard); err != nil {
+		return nil, err
 	}
-	return c, c.validate()
+	return db.Open(ctx, c.DatabaseURL, c.Pool())
 }
 
 // loadConfig reads and checks the configuration of `marquee serve`. It
@@ -93,10 +112,11 @@ func loadDBConfig(ctx context.Context, env envconfig.Lookuper) (DBConfig, error)
 // reporting every problem at once.
 func loadConfig(ctx context.Context, env envconfig.Lookuper) (Config, error) {
 	var c Config
-	if err := process(ctx, &c, env); err != nil {
-		return c, err
-	}
-	errs := []error{c.JWTSecret.Validate(), c.validate()}
+	return c, load(ctx, env, &c)
+}
+
+func (c Config) validate() error {
+	errs := []error{c.JWTSecret.Validate(), c.DBConfig.validate()}
 	if c.ReadinessTimeout <= 0 || c.ReadinessTimeout > maxReadinessTimeout {
 		errs = append(errs, fmt.Errorf("READINESS_TIMEOUT must be more than 0 and at most %s, got %s", maxReadinessTimeout, c.ReadinessTimeout))
 	}
@@ -114,7 +134,7 @@ func loadConfig(ctx context.Context, env envconfig.Lookuper) (Config, error) {
 			errs = append(errs, err)
 		}
 	}
-	return c, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // guideErrors checks the guide import's settings (serve, import-xmltv).

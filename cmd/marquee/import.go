@@ -24,6 +24,10 @@ type importConfig struct {
 	EPGUnratedMinAge int    `env:"EPG_UNRATED_MIN_AGE, default=0"`
 }
 
+func (c importConfig) validate() error {
+	return errors.Join(append(guideErrors(c.EPGLang, c.EPGUnratedMinAge), c.DBConfig.validate())...)
+}
+
 // importXMLTV runs `marquee import-xmltv FILE`: the guide import of
 // POST /v1/admin/epg/xmltv, for operators, audited with no actor. Like the
 // route, it changes nothing unless the whole file imports.
@@ -32,10 +36,7 @@ func importXMLTV(ctx context.Context, env envconfig.Lookuper, args []string, std
 		return usageError(stderr, "import-xmltv takes one XMLTV file")
 	}
 	var cfg importConfig
-	if err := process(ctx, &cfg, env); err != nil {
-		return err
-	}
-	if err := errors.Join(append(guideErrors(cfg.EPGLang, cfg.EPGUnratedMinAge), cfg.Pool().Validate())...); err != nil {
+	if err := load(ctx, env, &cfg); err != nil {
 		return err
 	}
 	file, err := os.Open(args[0])
@@ -43,10 +44,7 @@ func importXMLTV(ctx context.Context, env envconfig.Lookuper, args []string, std
 		return err
 	}
 	defer file.Close()
-	if err := db.Migrate(ctx, cfg.Direct(), "up", io.Discard); err != nil {
-		return err
-	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool())
+	pool, err := openDatabase(ctx, cfg.DBConfig)
 	if err != nil {
 		return err
 	}

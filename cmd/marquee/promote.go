@@ -23,7 +23,7 @@ func promote(ctx context.Context, env envconfig.Lookuper, args []string, stdout,
 	if err != nil {
 		return err
 	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool())
+	pool, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/sethvargo/go-envconfig"
 
 	"marquee/auth"
-	"marquee/db"
 	"marquee/demo"
 	"marquee/guide"
 )
@@ -35,10 +34,7 @@ func seed(ctx context.Context, env envconfig.Lookuper, args []string, stdout, st
 	if err != nil {
 		return err
 	}
-	if err := db.Migrate(ctx, cfg.Direct(), "up", io.Discard); err != nil {
-		return err
-	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool())
+	pool, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return err
 	}

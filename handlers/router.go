@@ -52,9 +52,9 @@ func newRouter(d Deps) *router {
 	cat := &catalog{pool: d.Pool, cursors: cur, walk: cmp.Or(d.SearchWalk, searchWalk)}
 	admTitles := &adminTitles{pool: d.Pool}
 	view := &viewing{pool: d.Pool, heartbeats: d.Heartbeats, cursors: cur}
-	tv := &epg{pool: d.Pool, cursors: cur}
+	tv := &tvGuide{pool: d.Pool, cursors: cur}
 	admChannels := &adminChannels{pool: d.Pool}
-	admEPG := &adminEPG{pool: d.Pool, xmltv: xmltv.Options{Lang: d.EPGLang, UnratedMinAge: d.EPGUnratedMinAge}, maxBytes: maxXMLBytes}
+	admGuide := &adminGuide{pool: d.Pool, xmltv: xmltv.Options{Lang: d.EPGLang, UnratedMinAge: d.EPGUnratedMinAge}, maxBytes: maxXMLBytes}
 	const get, head, post, put, del = http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete
 
 	// mux tries routes in the order of this table, so the busiest come
@@ -124,7 +124,7 @@ func newRouter(d Deps) *router {
 	admin.Handle("/channels", handlerFunc(admChannels.create)).Methods(post)
 	admin.Handle("/channels/{channelID}", handlerFunc(admChannels.update)).Methods(put)
 	admin.Handle("/channels/{channelID}", handlerFunc(admChannels.delete)).Methods(del)
-	admin.Handle("/epg/xmltv", handlerFunc(admEPG.importXMLTV)).Methods(post)
+	admin.Handle("/epg/xmltv", handlerFunc(admGuide.importXMLTV)).Methods(post)
 
 	// Any signed-in user: their account and their list of profiles.
 	user := v1.NewRoute().Subrouter()

@@ -9,8 +9,8 @@ import (
 	"marquee/rules"
 )
 
-// adminEPG serves the XMLTV import of the guide.
-type adminEPG struct {
+// adminGuide serves the XMLTV import of the guide.
+type adminGuide struct {
 	pool     *db.Pool
 	xmltv    xmltv.Options // EPG_LANG, EPG_UNRATED_MIN_AGE
 	maxBytes int64         // maxXMLBytes
@@ -25,7 +25,7 @@ type importAnswer struct {
 
 // importXMLTV streams the uploaded document into the guide in one
 // transaction, audited; a malformed or hostile one changes nothing.
-func (h *adminEPG) importXMLTV(w http.ResponseWriter, r *http.Request) error {
+func (h *adminGuide) importXMLTV(w http.ResponseWriter, r *http.Request) error {
 	body, err := xmlBody(w, r, h.maxBytes)
 	if err != nil {
 		return err

@@ -232,7 +232,7 @@ func TestImportXMLTV_DeclaredBodyOver64MiB_413(t *testing.T) {
 func TestImportXMLTV_ChunkedBodyPastTheLimit_413AndNothingChanges(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	h := &adminEPG{pool: f.pool, maxBytes: 1 << 20}
+	h := &adminGuide{pool: f.pool, maxBytes: 1 << 20}
 	srv := httptest.NewServer(handlerFunc(h.importXMLTV))
 	t.Cleanup(srv.Close)
 	before := dbtest.Snapshot(t, f.conn)

@@ -1,5 +1,9 @@
-// Package marquee holds the HTTP contract, openapi.yaml, embedded so that the
-// server can publish it and the tests can validate against it.
+// Package marquee, the module's root, exists only to embed the HTTP
+// contract: openapi.yaml stays at the root of the repository, where readers
+// and tools look for it, and go:embed reaches no file above the package
+// that embeds it. The server publishes the contract (handlers serve it at
+// /openapi.yaml) and the tests validate every exchange against it
+// (handlers/apitest). Nothing else belongs here.
 package marquee
 
 import _ "embed"

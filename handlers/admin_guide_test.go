@@ -226,9 +226,9 @@ func TestImportXMLTV_DeclaredBodyOver64MiB_413(t *testing.T) {
 }
 
 // A chunked body is refused when the reading passes the limit, mid-parse,
-// and the import is rolled back. Parsing 64 MiB takes half a minute under the
-// race detector, so this handler has a 1 MiB limit; the route's own limit
-// is the one above.
+// and the import is rolled back. Parsing 64 MiB is slow under the race
+// detector, so this handler has a 1 MiB limit; the route's own limit is the
+// one above.
 func TestImportXMLTV_ChunkedBodyPastTheLimit_413AndNothingChanges(t *testing.T) {
 	t.Parallel()
 	f := setup(t)

@@ -27,12 +27,10 @@ import (
 )
 
 // gcPercent is the collector's GOGC unless the environment sets one. The
-// live heap is small (4 MB under heartbeat load) and every request
-// allocates a few kilobytes, so at Go's default of 100 the collector ran 35
-// times a second; at 400 it runs 8 times, the heap's goal grows from 9 to
-// 23 MB (resident 30 to 47 MB), and the server serves about a tenth more
-// heartbeats on the same CPU (GODEBUG=gctrace=1 under make bench-heartbeat's
-// load).
+// live heap is small and every request allocates a few kilobytes, so at
+// Go's default of 100 the collector runs many times a second; at 400 it runs
+// far less often, for a heap a few megabytes larger, and the CPU it gives
+// back serves more heartbeats.
 const gcPercent = 400
 
 // tuneGC sets gcPercent, unless the operator chose with GOGC.

@@ -85,10 +85,8 @@ func TestImportXMLTV_Documents_CountsAndReimportChangesNothing(t *testing.T) {
 			if dbtest.Snapshot(t, f.conn) != before {
 				t.Fatal("importing the same document again changed the database")
 			}
-			var log list[auditEntry]
-			root.api.Do(http.MethodGet, "/v1/admin/audit", nil).JSON(t, &log)
-			if len(log.Items) != 2 || log.Items[0].Action != "epg.import" || log.Items[0].Target != "epg:xmltv" || *log.Items[0].ActorID != root.user.ID {
-				t.Fatalf("audit = %+v", log.Items)
+			if got, want := auditActions(t, root, root), []string{"epg.import epg:xmltv", "epg.import epg:xmltv"}; !slices.Equal(got, want) {
+				t.Fatalf("audit = %q, want %q", got, want)
 			}
 		})
 	}
@@ -198,10 +196,8 @@ func TestImportXMLTV_MalformedAndHostile_4xxAndNothingChanges(t *testing.T) {
 			t.Errorf("Content-Type %q: %d", ct, resp.Status)
 		}
 	}
-	var log list[auditEntry]
-	root.api.Do(http.MethodGet, "/v1/admin/audit", nil).JSON(t, &log)
-	if len(log.Items) != 1 {
-		t.Fatalf("refused imports were audited: %+v", log.Items)
+	if log := auditLog(t, root); len(log) != 1 {
+		t.Fatalf("refused imports were audited: %+v", log)
 	}
 }
 

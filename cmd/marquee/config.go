@@ -88,19 +88,32 @@ func load(ctx context.Context, env envconfig.Lookuper, c interface{ validate() e
 	return c.validate()
 }
 
-// loadDBConfig reads the database settings only, for the commands that need
-// no secret (migrate, seed, promote).
+// loadDBConfig reads the database settings only, for `marquee migrate`.
 func loadDBConfig(ctx context.Context, env envconfig.Lookuper) (DBConfig, error) {
 	var c DBConfig
 	return c, load(ctx, env, &c)
 }
 
+// databaseConfig is the configuration of a command that works on the
+// database: DBConfig, maybe with more.
+type databaseConfig interface {
+	validate() error
+	database() DBConfig
+}
+
+func (c DBConfig) database() DBConfig { return c }
+
 // openDatabase is how every command that works on the database begins, but
 // serve (which opens its pool at once and migrates in the background, so
-// that it can start before its database): it applies the pending
-// migrations, since a command may be the first run against a new database,
-// then opens the pool.
-func openDatabase(ctx context.Context, c DBConfig) (*db.Pool, error) {
+// that it can start before its database) and migrate: it reads the
+// command's configuration from env into cfg, a pointer, and checks it,
+// applies the pending migrations, since a command may be the first run
+// against a new database, and opens the pool.
+func openDatabase(ctx context.Context, env envconfig.Lookuper, cfg databaseConfig) (*db.Pool, error) {
+	if err := load(ctx, env, cfg); err != nil {
+		return nil, err
+	}
+	c := cfg.database()
 	if err := db.Migrate(ctx, c.Direct(), "up", io.Discard); err != nil {
 		return nil, err
 	}

@@ -35,16 +35,13 @@ func importXMLTV(ctx context.Context, env envconfig.Lookuper, args []string, std
 	if len(args) != 1 {
 		return usageError(stderr, "import-xmltv takes one XMLTV file")
 	}
-	var cfg importConfig
-	if err := load(ctx, env, &cfg); err != nil {
-		return err
-	}
 	file, err := os.Open(args[0])
 	if err != nil {
 		return err
 	}
 	defer file.Close()
-	pool, err := openDatabase(ctx, cfg.DBConfig)
+	var cfg importConfig
+	pool, err := openDatabase(ctx, env, &cfg)
 	if err != nil {
 		return err
 	}

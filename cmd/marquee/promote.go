@@ -19,11 +19,7 @@ func promote(ctx context.Context, env envconfig.Lookuper, args []string, stdout,
 	if len(args) != 1 {
 		return usageError(stderr, "promote takes one email address")
 	}
-	cfg, err := loadDBConfig(ctx, env)
-	if err != nil {
-		return err
-	}
-	pool, err := openDatabase(ctx, cfg)
+	pool, err := openDatabase(ctx, env, &DBConfig{})
 	if err != nil {
 		return err
 	}

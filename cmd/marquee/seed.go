@@ -30,11 +30,7 @@ func seed(ctx context.Context, env envconfig.Lookuper, args []string, stdout, st
 		*channels < 0 || *channels > guide.MaxChannels {
 		return usageError(stderr, fmt.Sprintf("seed takes --titles N, --profiles N, --events N (each ≥ 0) and --channels N (0 ≤ N ≤ %d)", guide.MaxChannels))
 	}
-	cfg, err := loadDBConfig(ctx, env)
-	if err != nil {
-		return err
-	}
-	pool, err := openDatabase(ctx, cfg)
+	pool, err := openDatabase(ctx, env, &DBConfig{})
 	if err != nil {
 		return err
 	}

@@ -16,58 +16,6 @@ import (
 	"marquee/db/dbtest"
 )
 
-func openPool(t *testing.T, cfg db.PoolConfig) (*db.Pool, db.ConnString) {
-	t.Helper()
-	return openPoolOn(t, dbtest.NewDatabase(t), cfg)
-}
-
-// openDirectPool opens the pool on the server itself, never through
-// TEST_POOLER_URL: for tests that watch its connections' backends.
-func openDirectPool(t *testing.T, cfg db.PoolConfig) (*db.Pool, db.ConnString) {
-	t.Helper()
-	return openPoolOn(t, dbtest.Direct(t, dbtest.NewDatabase(t)), cfg)
-}
-
-func openPoolOn(t *testing.T, conn db.ConnString, cfg db.PoolConfig) (*db.Pool, db.ConnString) {
-	t.Helper()
-	p, err := db.Open(context.Background(), conn, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
-	return p, conn
-}
-
-// backends lists the PIDs of the pool's server processes, seen from a
-// connection of the test's own.
-func backends(t *testing.T, conn db.ConnString) []int {
-	t.Helper()
-	ctx := context.Background()
-	c, err := pgx.Connect(ctx, conn.Value())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
-	rows, _ := c.Query(ctx, `SELECT pid FROM pg_stat_activity
-		WHERE datname = current_database() AND application_name = 'marquee' ORDER BY pid`)
-	pids, err := pgx.CollectRows(rows, pgx.RowTo[int])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pids
-}
-
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s: %s", within, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func TestPool_SettingsReachPgxpool(t *testing.T) {
 	t.Parallel()
 	p, _ := openPool(t, db.PoolConfig{Size: 3, Overflow: 4, Recycle: 10 * time.Minute, Timeout: 2 * time.Second, PrePing: 2 * time.Second})

@@ -71,6 +71,9 @@ func TestPool_ConcurrentQueriesQueue(t *testing.T) {
 }
 
 func TestPool_WaitTimeoutIsErrPoolTimeout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the pool's timeout")
+	}
 	t.Parallel()
 	p, _ := openPool(t, db.PoolConfig{Size: 1, Overflow: 0, Recycle: time.Hour, Timeout: 100 * time.Millisecond, PrePing: time.Second})
 	// Connecting can take longer than 100 ms on a busy machine: hold the
@@ -101,6 +104,9 @@ func TestPool_WaitTimeoutIsErrPoolTimeout(t *testing.T) {
 }
 
 func TestPool_IdleConnectionsRecycleWithinLifetime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for connections to reach their lifetime")
+	}
 	t.Parallel()
 	p, conn := openDirectPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: 2 * time.Second, Timeout: 5 * time.Second, PrePing: time.Second})
 	eventually(t, 5*time.Second, "two warm connections", func() bool { return len(backends(t, conn)) == 2 })
@@ -116,6 +122,9 @@ func TestPool_IdleConnectionsRecycleWithinLifetime(t *testing.T) {
 }
 
 func TestPool_TerminatedBackendsReplacedBeforeUse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills backends and waits for their replacements")
+	}
 	t.Parallel()
 	p, conn := openDirectPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 5 * time.Second, PrePing: time.Second})
 	eventually(t, 5*time.Second, "two warm connections", func() bool { return len(backends(t, conn)) == 2 })
@@ -148,6 +157,9 @@ func TestPool_TerminatedBackendsReplacedBeforeUse(t *testing.T) {
 }
 
 func TestPool_OverflowClosedWhenIdle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for idle connections to close")
+	}
 	t.Parallel()
 	// Lifetime 4s, so idle overflow connections go after 2s, before they expire.
 	p, _ := openPool(t, db.PoolConfig{Size: 1, Overflow: 3, Recycle: 4 * time.Second, Timeout: 5 * time.Second, PrePing: time.Second})

@@ -114,6 +114,9 @@ func TestSeedAccounts_PasswordsWorkAndAreShownOnce(t *testing.T) {
 // history names demo titles; one an admin deleted is skipped, and the
 // accounts are made all the same.
 func TestSeedAccounts_DemoProfileSkipsADeletedTitle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds the whole demo catalog")
+	}
 	t.Parallel()
 	pool, conn := dbtest.NewPool(t)
 	ctx := context.Background()

@@ -258,6 +258,9 @@ func TestImport_SameStartTwice_LaterWinsAndCountsAsSkipped(t *testing.T) {
 // A duplicate in a later batch replaces the earlier one like any other; a
 // programme whose channel is declared only after it is on no known channel.
 func TestImport_ManyBatches_DuplicateAcrossBatchesAndChannelDeclaredAfter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports a guide of many batches")
+	}
 	t.Parallel()
 	pool, _ := dbtest.NewPool(t)
 	parts := []string{`<channel id="a"/>`}
@@ -410,6 +413,9 @@ func isInvalid(err error) bool {
 }
 
 func TestImport_FailingAudit_RollsBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports and rolls back a generated guide")
+	}
 	t.Parallel()
 	pool, conn := dbtest.NewPool(t)
 	before := dbtest.Snapshot(t, conn)

@@ -10,6 +10,9 @@ import (
 // TestServe_PprofOnlyWithPPROF: the profiles show memory and goroutine
 // stacks, so METRICS_ADDR serves them only when the operator asks.
 func TestServe_PprofOnlyWithPPROF(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs three servers")
+	}
 	t.Parallel()
 	for _, c := range []struct {
 		name string

@@ -20,6 +20,9 @@ import (
 )
 
 func TestServe_RefusesToBootWithoutAGoodSecret(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the binary five times")
+	}
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
 	cases := []struct {
@@ -53,6 +56,9 @@ func TestServe_RefusesToBootWithoutAGoodSecret(t *testing.T) {
 }
 
 func TestServe_BootsWith32CharacterSecretAndExitsZeroOnSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and stops the binary")
+	}
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
 	p := start(t, append(baseEnv(t, conn), "JWT_SECRET="+strings.Repeat("k", 32)), "serve")
@@ -70,6 +76,9 @@ func TestServe_BootsWith32CharacterSecretAndExitsZeroOnSIGTERM(t *testing.T) {
 }
 
 func TestServe_InFlightRequestFinishesAfterSIGTERMWhileReadyzFails(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the binary and drains it")
+	}
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
 	p := start(t, append(baseEnv(t, conn), "JWT_SECRET="+testSecret), "serve")
@@ -135,6 +144,9 @@ func TestServe_InFlightRequestFinishesAfterSIGTERMWhileReadyzFails(t *testing.T)
 
 // TestServe_LogsNeitherSecretNorPassword also checks the metrics listener.
 func TestServe_LogsNeitherSecretNorPassword(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a whole server")
+	}
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
 	// Trust authentication ignores the password, and sslmode=disable the

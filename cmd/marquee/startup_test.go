@@ -147,6 +147,9 @@ func TestServe_DatabaseBlackHoledThenRefusingThenBack_MigratesAndServes(t *testi
 // TestServe_SIGTERMWhileWaitingForTheDatabase_ExitsPromptly: an attempt to
 // reach a database that never answers is abandoned, not waited for.
 func TestServe_SIGTERMWhileWaitingForTheDatabase_ExitsPromptly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the binary against a black-holed database")
+	}
 	t.Parallel()
 	conn := dbtest.NewEmptyDatabase(t)
 	proxy := dbtest.NewProxy(t)
@@ -179,6 +182,9 @@ func TestServe_SIGTERMWhileWaitingForTheDatabase_ExitsPromptly(t *testing.T) {
 // asks on a connection of its own, so a pool full of slow requests does not
 // make a healthy server look dead.
 func TestServe_ReadyzAnswersWhileRequestsHoldEveryPoolConnection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("holds every pool connection with slow requests")
+	}
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
 	s := serveInProcess(t, startupBackoff, dbVars(t, conn, "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "1", "READINESS_TIMEOUT", "2s")...)
@@ -230,6 +236,9 @@ func TestServe_ReadyzAnswersWhileRequestsHoldEveryPoolConnection(t *testing.T) {
 // that answers but refuses (here: it does not exist) is waited for like an
 // unreachable one; the log says why, the probe only that the check failed.
 func TestServe_DatabaseRefusesTheConnection_LogSaysWhyProbeDoesNot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for startup retries against a refusing database")
+	}
 	t.Parallel()
 	missing := dbtest.URLFor(dbtest.ServerURL(t), "marquee_never_created")
 	withPassword := strings.Replace(missing.Value(), "postgres@", "postgres:"+testPassword+"@", 1)

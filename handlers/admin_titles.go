@@ -76,7 +76,7 @@ func (b titleBody) apply(base titleFields) (titleFields, error) {
 	c.require(out.ReleaseYear >= minReleaseYear && out.ReleaseYear <= maxReleaseYear, "release_year", "must be between 1870 and 2100")
 	if b.MinAge != nil {
 		out.MinAge = *b.MinAge
-		c.require(rules.IsMaturityLevel(int(out.MinAge)), "min_age", "must be one of "+rules.MaturityLevels())
+		c.maturity("min_age", out.MinAge)
 	}
 	if b.Genres != nil {
 		out.genres = slices.Compact(slices.Sorted(slices.Values(*b.Genres)))

@@ -58,7 +58,7 @@ func (b profileBody) apply(base rules.Profile) (rules.Profile, error) {
 	}
 	if b.MaxAge != nil {
 		out.MaxAge = *b.MaxAge
-		c.require(rules.IsMaturityLevel(int(out.MaxAge)), "max_age", "must be one of "+rules.MaturityLevels())
+		c.maturity("max_age", out.MaxAge)
 	} else if out.Kids && out.MaxAge > rules.KidsMaxAge {
 		out.MaxAge = rules.KidsMaxAge
 	}

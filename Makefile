@@ -7,11 +7,12 @@ SQLC     := CGO_ENABLED=0 $(GO) tool sqlc
 ENV      := .ci/env
 BIN      := bin/marquee
 
-.PHONY: run build test lint generate help bench-catalog bench-viewing bench-heartbeat bench-guide resilience test-pgbouncer test-fresh
+.PHONY: run build test test-short lint generate help bench-catalog bench-viewing bench-heartbeat bench-guide resilience test-pgbouncer test-fresh
 
 help:
 	@echo "make run       PostgreSQL, migrations, demo data, then the server on :8080"
 	@echo "make test      the whole test suite (race detector on) against PostgreSQL"
+	@echo "make test-short  the suite without its slow tests (faults, timeouts, load, large inputs, whole servers)"
 	@echo "make test-pgbouncer  the same suite through PgBouncer in transaction pooling mode"
 	@echo "make test-fresh      make test on a fresh clone of HEAD, with nothing beside it (no shared/ folder)"
 	@echo "make lint      sqlc diff and vet, the SQL-interpolation lint, go vet, gofmt, go mod tidy"
@@ -45,6 +46,11 @@ resilience:
 
 test:
 	$(ENV) $(GO) test -race -count=1 -timeout 10m ./...
+
+# For the edit-test loop: every test that takes seconds by design skips
+# itself under -short. CI runs make test.
+test-short:
+	$(ENV) $(GO) test -short -race -count=1 -timeout 10m ./...
 
 test-pgbouncer:
 	$(ENV) .ci/test-pgbouncer

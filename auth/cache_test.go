@@ -5,14 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"marquee/db"
 )
-
-func entry() (db.User, db.Profile) {
-	u := db.User{ID: uuid.New()}
-	return u, db.Profile{ID: uuid.New(), UserID: u.ID}
-}
 
 func TestCache_OffUntilListeningAndEmptiedWhenTheChannelDrops(t *testing.T) {
 	t.Parallel()

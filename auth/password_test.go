@@ -8,8 +8,6 @@ import (
 	"time"
 )
 
-var cheap = Argon2Params{Memory: 64, Time: 1, Threads: 1}
-
 func TestPasswords_HashAndVerify(t *testing.T) {
 	t.Parallel()
 	p, err := NewPasswords(cheap, 2)

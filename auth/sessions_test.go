@@ -7,44 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"marquee/db"
 	"marquee/db/dbtest"
 )
-
-func newSessions(t *testing.T, throttle Throttle) (*Sessions, *db.Pool) {
-	s, pool, _ := newSessionsConn(t, throttle)
-	return s, pool
-}
-
-func newSessionsConn(t *testing.T, throttle Throttle) (*Sessions, *db.Pool, db.ConnString) {
-	t.Helper()
-	pool, conn := dbtest.NewPool(t)
-	secret, _ := NewSecret("sessions-test-secret-of-32-characters")
-	passwords, err := NewPasswords(cheap, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return NewSessions(pool, NewTokens(secret, time.Minute), passwords, time.Hour, throttle), pool, conn
-}
-
-func addUser(t *testing.T, s *Sessions, pool *db.Pool, email, password string) uuid.UUID {
-	t.Helper()
-	ctx := context.Background()
-	u, err := pool.UserCreate(ctx, db.UserCreateParams{Email: email, DisplayName: "U"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hash, err := s.passwords.Hash(ctx, password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pool.CredentialSet(ctx, db.CredentialSetParams{UserID: u.ID, PasswordHash: hash}); err != nil {
-		t.Fatal(err)
-	}
-	return u.ID
-}
 
 // TestRevocationSeesARefreshInFlight: a thief's refresh of R2 is under way
 // (its transaction has issued R3 but not committed) when the victim presents

@@ -15,32 +15,6 @@ import (
 	"marquee/db/dbtest"
 )
 
-// viewers makes n profiles (five per account) and a movie of 3,000 seconds.
-func viewers(t *testing.T, p *db.Pool, n int) ([]db.Profile, uuid.UUID) {
-	t.Helper()
-	ctx := context.Background()
-	var out []db.Profile
-	for i := 0; len(out) < n; i++ {
-		u, err := p.UserCreate(ctx, db.UserCreateParams{Email: fmt.Sprintf("v%d@example.com", i), DisplayName: "V"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for range min(5, n-len(out)) {
-			pr, err := p.ProfileCreateIfRoom(ctx, db.ProfileCreateIfRoomParams{UserID: u.ID, Name: "P", MaxAge: 18, MaxProfiles: 5})
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, pr)
-		}
-	}
-	runtime := int32(3000)
-	movie, err := p.TitleCreate(ctx, db.TitleCreateParams{Kind: "movie", Name: "M", ReleaseYear: 2000, RuntimeSeconds: &runtime})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out, movie
-}
-
 func TestHeartbeatWriter_ManyAtOnceAreBatchedAndEachAcknowledgedOneIsStored(t *testing.T) {
 	t.Parallel()
 	p, conn := openPool(t, db.PoolConfig{Size: 4, Overflow: 0, Recycle: 30 * 60e9, Timeout: 5e9, PrePing: 1e9})
@@ -105,6 +79,9 @@ func queueBehindOne(t *testing.T, w *db.HeartbeatWriter, movie uuid.UUID, first 
 }
 
 func TestHeartbeatWriter_HeartbeatsArrivingDuringAWriteAllGoInTheNextBatch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("holds a batch back through a slowed connection")
+	}
 	t.Parallel()
 	proxy := dbtest.NewProxy(t)
 	p, conn := openPoolOn(t, proxy.URL(dbtest.NewDatabase(t)), dbtest.SmallPool)
@@ -171,11 +148,7 @@ func TestHeartbeatWriter_RefusalsAndOutages(t *testing.T) {
 	t.Parallel()
 	proxy := dbtest.NewProxy(t)
 	conn := dbtest.NewDatabase(t)
-	p, err := db.Open(context.Background(), proxy.URL(conn), dbtest.SmallPool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p, _ := openPoolOn(t, proxy.URL(conn), dbtest.SmallPool)
 	profiles, movie := viewers(t, p, 2)
 	w := db.NewHeartbeatWriter(p)
 	defer w.Close()
@@ -216,6 +189,9 @@ func TestHeartbeatWriter_RefusalsAndOutages(t *testing.T) {
 // statement fail (the bookmark's foreign key); the other heartbeats of the
 // batch are written all the same, and the deleted profile's is not found.
 func TestHeartbeatWriter_AProfileDeletedDuringItsBatchFailsOnlyItsOwnHeartbeat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("holds a batch on a row lock through a slowed connection")
+	}
 	t.Parallel()
 	ctx := context.Background()
 	proxy := dbtest.NewProxy(t)
@@ -249,12 +225,9 @@ func TestHeartbeatWriter_AProfileDeletedDuringItsBatchFailsOnlyItsOwnHeartbeat(t
 	writes := firstThenRest(len(profiles), write)
 	// The second batch sees the profile (its deletion is not committed) and
 	// waits on its row lock; then the deletion commits.
-	for deadline := time.Now().Add(10 * time.Second); dbtest.Count(t, conn, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("no batch waits on the deleted profile")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually(t, 10*time.Second, "a batch waiting on the deleted profile", func() bool {
+		return dbtest.Count(t, conn, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0
+	})
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}

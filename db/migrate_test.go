@@ -26,6 +26,9 @@ func migrationCount(t *testing.T) int {
 }
 
 func TestMigrate_ConcurrentUpAppliesEachOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("migrates empty databases concurrently")
+	}
 	t.Parallel()
 	conn := dbtest.NewEmptyDatabase(t)
 	var wg sync.WaitGroup
@@ -60,6 +63,9 @@ func TestMigrate_ConcurrentUpAppliesEachOnce(t *testing.T) {
 }
 
 func TestMigrate_StatusDownUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("rolls every migration back and applies it again")
+	}
 	t.Parallel()
 	conn := dbtest.NewEmptyDatabase(t)
 	ctx := context.Background()

@@ -99,11 +99,11 @@ func (c PoolConfig) pgxConfig(connString string) (*pgxpool.Config, error) {
 		// the generic plan (keyset walks, one-time filters): planning it
 		// again for each set of values, as PostgreSQL does for the first five
 		// runs and whenever it guesses a custom plan is cheaper, only adds
-		// latency (about 4 ms for the ranked search).
+		// latency.
 		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 		// Generic plans of keyset walks carry the cost of the whole index,
-		// which would trigger JIT compilation (tens of milliseconds) for
-		// queries that read twenty rows; no statement here gains from it.
+		// which would trigger JIT compilation, far costlier than queries that
+		// read twenty rows; no statement here gains from it.
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
 		// Through a transaction pooler (ViaTransactionPooler) statements are
 		// unnamed and planned for their values each time, and PgBouncer

@@ -16,58 +16,6 @@ import (
 	"marquee/db/dbtest"
 )
 
-func openPool(t *testing.T, cfg db.PoolConfig) (*db.Pool, db.ConnString) {
-	t.Helper()
-	return openPoolOn(t, dbtest.NewDatabase(t), cfg)
-}
-
-// openDirectPool opens the pool on the server itself, never through
-// TEST_POOLER_URL: for tests that watch its connections' backends.
-func openDirectPool(t *testing.T, cfg db.PoolConfig) (*db.Pool, db.ConnString) {
-	t.Helper()
-	return openPoolOn(t, dbtest.Direct(t, dbtest.NewDatabase(t)), cfg)
-}
-
-func openPoolOn(t *testing.T, conn db.ConnString, cfg db.PoolConfig) (*db.Pool, db.ConnString) {
-	t.Helper()
-	p, err := db.Open(context.Background(), conn, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
-	return p, conn
-}
-
-// backends lists the PIDs of the pool's server processes, seen from a
-// connection of the test's own.
-func backends(t *testing.T, conn db.ConnString) []int {
-	t.Helper()
-	ctx := context.Background()
-	c, err := pgx.Connect(ctx, conn.Value())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
-	rows, _ := c.Query(ctx, `SELECT pid FROM pg_stat_activity
-		WHERE datname = current_database() AND application_name = 'marquee' ORDER BY pid`)
-	pids, err := pgx.CollectRows(rows, pgx.RowTo[int])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pids
-}
-
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s: %s", within, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func TestPool_SettingsReachPgxpool(t *testing.T) {
 	t.Parallel()
 	p, _ := openPool(t, db.PoolConfig{Size: 3, Overflow: 4, Recycle: 10 * time.Minute, Timeout: 2 * time.Second, PrePing: 2 * time.Second})
@@ -126,6 +74,9 @@ func TestPool_ConcurrentQueriesQueue(t *testing.T) {
 }
 
 func TestPool_WaitTimeoutIsErrPoolTimeout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the pool's timeout")
+	}
 	t.Parallel()
 	p, _ := openPool(t, db.PoolConfig{Size: 1, Overflow: 0, Recycle: time.Hour, Timeout: 100 * time.Millisecond, PrePing: time.Second})
 	// Connecting can take longer than 100 ms on a busy machine: hold the
@@ -156,6 +107,9 @@ func TestPool_WaitTimeoutIsErrPoolTimeout(t *testing.T) {
 }
 
 func TestPool_IdleConnectionsRecycleWithinLifetime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for connections to reach their lifetime")
+	}
 	t.Parallel()
 	p, conn := openDirectPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: 2 * time.Second, Timeout: 5 * time.Second, PrePing: time.Second})
 	eventually(t, 5*time.Second, "two warm connections", func() bool { return len(backends(t, conn)) == 2 })
@@ -171,6 +125,9 @@ func TestPool_IdleConnectionsRecycleWithinLifetime(t *testing.T) {
 }
 
 func TestPool_TerminatedBackendsReplacedBeforeUse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills backends and waits for their replacements")
+	}
 	t.Parallel()
 	p, conn := openDirectPool(t, db.PoolConfig{Size: 2, Overflow: 0, Recycle: time.Hour, Timeout: 5 * time.Second, PrePing: time.Second})
 	eventually(t, 5*time.Second, "two warm connections", func() bool { return len(backends(t, conn)) == 2 })
@@ -203,6 +160,9 @@ func TestPool_TerminatedBackendsReplacedBeforeUse(t *testing.T) {
 }
 
 func TestPool_OverflowClosedWhenIdle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for idle connections to close")
+	}
 	t.Parallel()
 	// Lifetime 4s, so idle overflow connections go after 2s, before they expire.
 	p, _ := openPool(t, db.PoolConfig{Size: 1, Overflow: 3, Recycle: 4 * time.Second, Timeout: 5 * time.Second, PrePing: time.Second})

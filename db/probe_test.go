@@ -24,6 +24,9 @@ func newProbe(t *testing.T, conn db.ConnString) *db.Probe {
 // database drops every connection (a restart), the next check answers on a
 // new connection instead of failing once on the dead one.
 func TestProbe_ConnectionLostBetweenChecks_ReplacedNotReported(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drops the probe's connection and waits for a new one")
+	}
 	t.Parallel()
 	proxy := dbtest.NewProxy(t)
 	probe := newProbe(t, proxy.URL(dbtest.NewDatabase(t)))
@@ -47,6 +50,9 @@ func TestProbe_ConnectionLostBetweenChecks_ReplacedNotReported(t *testing.T) {
 // waiting for their turn behind it) fails when its context ends, not when
 // some connect timeout of the driver's does.
 func TestProbe_DatabaseStalled_EveryCheckEndsWithItsContext(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the deadlines of a stalled database")
+	}
 	t.Parallel()
 	proxy := dbtest.NewProxy(t)
 	probe := newProbe(t, proxy.URL(dbtest.NewDatabase(t)))

@@ -124,6 +124,26 @@ func (q *Queries) UserGet(ctx context.Context, id uuid.UUID) (User, error) {
 	return i, err
 }
 
+const userGetByEmail = `-- name: UserGetByEmail :one
+SELECT id, email, display_name, is_admin, created_at
+FROM users
+WHERE email = $1
+`
+
+// marquee promote EMAIL; users_email_key.
+func (q *Queries) UserGetByEmail(ctx context.Context, email string) (User, error) {
+	row := q.db.QueryRow(ctx, userGetByEmail, email)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.DisplayName,
+		&i.IsAdmin,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const userInsertMany = `-- name: UserInsertMany :exec
 INSERT INTO users (id, email, display_name)
 SELECT unnest($1::uuid[]), unnest($2::text[]), unnest($3::text[])
@@ -197,27 +217,6 @@ func (q *Queries) UserLock(ctx context.Context, id uuid.UUID) (uuid.UUID, error)
 	var id_2 uuid.UUID
 	err := row.Scan(&id_2)
 	return id_2, err
-}
-
-const userPromoteByEmail = `-- name: UserPromoteByEmail :one
-UPDATE users
-SET is_admin = true
-WHERE email = $1
-RETURNING id, email, display_name, is_admin, created_at
-`
-
-// marquee promote EMAIL.
-func (q *Queries) UserPromoteByEmail(ctx context.Context, email string) (User, error) {
-	row := q.db.QueryRow(ctx, userPromoteByEmail, email)
-	var i User
-	err := row.Scan(
-		&i.ID,
-		&i.Email,
-		&i.DisplayName,
-		&i.IsAdmin,
-		&i.CreatedAt,
-	)
-	return i, err
 }
 
 const userSetAdmin = `-- name: UserSetAdmin :one

@@ -2,7 +2,10 @@ package demo
 
 import (
 	"context"
+	"slices"
 	"testing"
+
+	"github.com/google/uuid"
 
 	"marquee/auth"
 	"marquee/db/dbtest"
@@ -74,6 +77,7 @@ func TestSeedAccounts_PasswordsWorkAndAreShownOnce(t *testing.T) {
 	if err != nil || len(first) != len(demoAccounts) {
 		t.Fatalf("%+v %v", first, err)
 	}
+	var admin uuid.UUID
 	for _, a := range first {
 		creds, err := pool.UserCredentials(ctx, a.Email)
 		if err != nil {
@@ -86,6 +90,14 @@ func TestSeedAccounts_PasswordsWorkAndAreShownOnce(t *testing.T) {
 		if u.IsAdmin != a.Admin {
 			t.Fatalf("%s: admin %v", a.Email, u.IsAdmin)
 		}
+		if a.Admin {
+			admin = u.ID
+		}
+	}
+	// The admin was made one as `marquee promote` makes one: audited, with
+	// no actor.
+	if got, want := dbtest.AuditLog(t, pool), []string{"user.admin.grant user:" + admin.String() + " by operator"}; !slices.Equal(got, want) {
+		t.Fatalf("audit = %q, want %q", got, want)
 	}
 	again, err := SeedAccounts(ctx, pool, passwords, 0)
 	if err != nil {
@@ -102,6 +114,9 @@ func TestSeedAccounts_PasswordsWorkAndAreShownOnce(t *testing.T) {
 // history names demo titles; one an admin deleted is skipped, and the
 // accounts are made all the same.
 func TestSeedAccounts_DemoProfileSkipsADeletedTitle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds the whole demo catalog")
+	}
 	t.Parallel()
 	pool, conn := dbtest.NewPool(t)
 	ctx := context.Background()

@@ -11,6 +11,7 @@ import (
 
 	"marquee/db"
 	"marquee/db/dbtest"
+	"marquee/rules"
 )
 
 func TestDemoDay_TilesTheDaySameEveryTime(t *testing.T) {
@@ -26,7 +27,7 @@ func TestDemoDay_TilesTheDaySameEveryTime(t *testing.T) {
 			at := start
 			for _, p := range progs {
 				if !p.Start.Equal(at) || !p.Stop.After(p.Start) || p.Stop.Sub(p.Start) > 4*time.Hour || p.Title == "" ||
-					!slices.Contains([]int{0, 7, 13, 16, 18}, p.MinAge) {
+					!rules.IsMaturityLevel(p.MinAge) {
 					t.Fatalf("channel %d: programme %+v after %s", i, p, at)
 				}
 				at = p.Stop

@@ -9,6 +9,7 @@ import (
 
 	"marquee/db"
 	"marquee/guide/xmltv"
+	"marquee/rules"
 )
 
 // InvalidError is a source that is well-formed but holds a channel the guide
@@ -18,14 +19,6 @@ type InvalidError struct {
 }
 
 func (e *InvalidError) Error() string { return "guide: " + e.Msg }
-
-// Channel limits, as the schema's CHECK constraints on channels have them.
-const (
-	maxChannelName = 100
-	maxXMLTVID     = 255
-	maxLogoURL     = 2048
-	maxNumber      = 99999
-)
 
 // MaxChannels bounds the channels one import may declare, which it holds in
 // memory: far more than any real guide has.
@@ -41,16 +34,16 @@ const MaxChannels = 10000
 // "Logo_UK_RT_2667", "s10108_dark.png").
 func checkChannel(c xmltv.Channel) (xmltv.Channel, error) {
 	switch {
-	case utf8.RuneCountInString(c.ID) > maxXMLTVID:
-		return c, &InvalidError{Msg: fmt.Sprintf("a channel id is longer than %d characters", maxXMLTVID)}
-	case utf8.RuneCountInString(c.Name) > maxChannelName:
-		return c, &InvalidError{Msg: fmt.Sprintf("channel %q: its name is longer than %d characters", c.ID, maxChannelName)}
+	case utf8.RuneCountInString(c.ID) > rules.MaxXMLTVID:
+		return c, &InvalidError{Msg: fmt.Sprintf("a channel id is longer than %d characters", rules.MaxXMLTVID)}
+	case utf8.RuneCountInString(c.Name) > rules.MaxChannelName:
+		return c, &InvalidError{Msg: fmt.Sprintf("channel %q: its name is longer than %d characters", c.ID, rules.MaxChannelName)}
 	case strings.IndexFunc(c.Name, formatting) >= 0:
 		return c, &InvalidError{Msg: fmt.Sprintf("channel %q: its name holds control or bidirectional formatting characters", c.ID)}
 	}
 	if u, err := url.Parse(c.LogoURL); err != nil || strings.IndexFunc(c.LogoURL, formatting) >= 0 ||
 		u.Scheme != "" && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "") ||
-		utf8.RuneCountInString(c.LogoURL) > maxLogoURL {
+		utf8.RuneCountInString(c.LogoURL) > rules.MaxLogoURL {
 		c.LogoURL = ""
 	}
 	return c, nil
@@ -88,7 +81,7 @@ func (n *numbering) assign(chans []xmltv.Channel) ([]int32, error) {
 			out[i] = num
 			continue
 		}
-		if c.Number >= 1 && c.Number <= maxNumber && !n.taken[int32(c.Number)] {
+		if c.Number >= 1 && c.Number <= rules.MaxChannelNumber && !n.taken[int32(c.Number)] {
 			out[i] = int32(c.Number)
 			n.claim(c.ID, out[i])
 		}
@@ -97,8 +90,8 @@ func (n *numbering) assign(chans []xmltv.Channel) ([]int32, error) {
 		if out[i] != 0 {
 			continue
 		}
-		if n.highest == maxNumber {
-			return nil, &InvalidError{Msg: fmt.Sprintf("channel %q: no channel number is left above %d", c.ID, maxNumber)}
+		if n.highest == rules.MaxChannelNumber {
+			return nil, &InvalidError{Msg: fmt.Sprintf("channel %q: no channel number is left above %d", c.ID, rules.MaxChannelNumber)}
 		}
 		out[i] = n.highest + 1
 		n.claim(c.ID, out[i])

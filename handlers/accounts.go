@@ -13,6 +13,7 @@ import (
 
 	"marquee/auth"
 	"marquee/db"
+	"marquee/rules"
 )
 
 // accounts serves registration, tokens and the caller's own account.
@@ -89,13 +90,7 @@ func (a *accounts) register(w http.ResponseWriter, r *http.Request) error {
 	var created db.User
 	err = a.pool.InTx(r.Context(), func(q *db.Queries) error {
 		var err error
-		if created, err = q.UserCreate(r.Context(), db.UserCreateParams{Email: email, DisplayName: name}); err != nil {
-			return err
-		}
-		if err := q.CredentialSet(r.Context(), db.CredentialSetParams{UserID: created.ID, PasswordHash: hash}); err != nil {
-			return err
-		}
-		_, err = createProfile(r.Context(), q, created.ID, profileFields{name: name, maxAge: 18})
+		created, _, err = rules.CreateAccount(r.Context(), q, email, name, hash)
 		return err
 	})
 	if errors.Is(err, db.ErrConflict) {

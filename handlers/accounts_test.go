@@ -122,6 +122,9 @@ func TestLogin_UnknownEmailAndWrongPassword_SameAnswerSameWork(t *testing.T) {
 }
 
 func TestLogin_Throttled_429WithRetryAfterEvenWithTheRightPassword(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out a lock-out")
+	}
 	t.Parallel()
 	f := setup(t, func(o *options) {
 		o.throttle = auth.Throttle{Window: time.Minute, Threshold: 3, Lock: 2 * time.Second, MaxLock: time.Minute}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"marquee/db"
+	"marquee/rules"
 )
 
 // admin serves the administration of accounts and the audit log. Every
@@ -19,10 +21,10 @@ type admin struct {
 	cursors cursors
 }
 
-// audit records an admin write; call it inside the write's transaction.
-func audit(ctx context.Context, q *db.Queries, action, target string) error {
-	actor := caller(ctx).ID
-	return q.AuditRecord(ctx, db.AuditRecordParams{ActorID: &actor, Action: action, Target: target})
+// actor is the admin an audit row names: the caller.
+func actor(ctx context.Context) *uuid.UUID {
+	id := caller(ctx).ID
+	return &id
 }
 
 func (h *admin) users(w http.ResponseWriter, r *http.Request) error {
@@ -47,28 +49,32 @@ func (h *admin) setAdmin(w http.ResponseWriter, r *http.Request) error {
 	if in.IsAdmin == nil {
 		return invalid(FieldError{Field: "is_admin", Message: "is required"})
 	}
-	action := "user.admin.revoke"
-	if *in.IsAdmin {
-		action = "user.admin.grant"
-	}
 	var updated db.User
 	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
-		admins, err := q.AdminsLock(r.Context())
-		if err != nil {
-			return err
-		}
-		if !*in.IsAdmin && len(admins) == 1 && admins[0] == id {
-			return &Error{Status: http.StatusConflict, Detail: "this is the last admin; make another admin first"}
-		}
-		if updated, err = q.UserSetAdmin(r.Context(), db.UserSetAdminParams{ID: id, IsAdmin: *in.IsAdmin}); err != nil {
-			return err
-		}
-		return audit(r.Context(), q, action, "user:"+id.String())
+		var err error
+		updated, err = rules.SetAdmin(r.Context(), q, actor(r.Context()), id, *in.IsAdmin)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, userOf(updated))
+	return nil
+}
+
+// auditedDelete deletes the object id names with del (rules.DeleteTitle,
+// rules.DeleteChannel), which records it, in one transaction, and answers
+// 204; no such object is a 404 naming what.
+func auditedDelete(w http.ResponseWriter, r *http.Request, pool *db.Pool, what string, id uuid.UUID,
+	del func(context.Context, *db.Queries, *uuid.UUID, uuid.UUID) error) error {
+	err := pool.InTx(r.Context(), func(q *db.Queries) error { return del(r.Context(), q, actor(r.Context()), id) })
+	if errors.Is(err, db.ErrNotFound) {
+		return notFound(what)
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

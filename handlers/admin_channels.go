@@ -3,10 +3,12 @@ package handlers
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 
 	"marquee/db"
+	"marquee/rules"
 )
 
 // channelBody is the body of channel create and update: a channel without
@@ -20,14 +22,6 @@ type channelBody struct {
 	XMLTVID *string         `json:"xmltv_id"`
 }
 
-// Channel limits, as the schema's CHECK constraints on channels have them.
-const (
-	maxChannelNumber = 99999
-	maxChannelName   = 100
-	maxXMLTVID       = 255
-	maxLogoURL       = 2048
-)
-
 // apply merges b into base and checks every field given, naming each one
 // at fault.
 func (b channelBody) apply(base db.ChannelCreateParams) (db.ChannelCreateParams, error) {
@@ -35,16 +29,16 @@ func (b channelBody) apply(base db.ChannelCreateParams) (db.ChannelCreateParams,
 	var c checks
 	if b.Number != nil {
 		out.Number = *b.Number
-		c.require(out.Number >= 1 && out.Number <= maxChannelNumber, "number", "must be 1 to 99999")
+		c.require(out.Number >= 1 && out.Number <= rules.MaxChannelNumber, "number", fmt.Sprintf("must be 1 to %d", rules.MaxChannelNumber))
 	}
 	if b.Name != nil {
-		name, ok := text(*b.Name, 1, maxChannelName)
-		c.require(ok, "name", "must be 1 to 100 characters, without control characters")
+		name, ok := text(*b.Name, 1, rules.MaxChannelName)
+		c.require(ok, "name", fmt.Sprintf("must be 1 to %d characters, without control characters", rules.MaxChannelName))
 		out.Name = name
 	}
 	if b.XMLTVID != nil {
-		id, ok := text(*b.XMLTVID, 1, maxXMLTVID)
-		c.require(ok, "xmltv_id", "must be 1 to 255 characters, without control characters")
+		id, ok := text(*b.XMLTVID, 1, rules.MaxXMLTVID)
+		c.require(ok, "xmltv_id", fmt.Sprintf("must be 1 to %d characters, without control characters", rules.MaxXMLTVID))
 		out.XmltvID = id
 	}
 	if b.LogoURL != nil {
@@ -53,7 +47,7 @@ func (b channelBody) apply(base db.ChannelCreateParams) (db.ChannelCreateParams,
 			return out, badRequest(`field "logo_url" must be a string or null`)
 		}
 		logo, ok := logoURL(given)
-		c.require(ok, "logo_url", "must be an http or https URL of at most 2048 characters, or null")
+		c.require(ok, "logo_url", fmt.Sprintf("must be an http or https URL of at most %d characters, or null", rules.MaxLogoURL))
 		out.LogoUrl = logo
 	}
 	return out, c.err()
@@ -64,7 +58,7 @@ func logoURL(given *string) (*string, bool) {
 	if given == nil {
 		return nil, true
 	}
-	logo, ok := text(*given, 1, maxLogoURL)
+	logo, ok := text(*given, 1, rules.MaxLogoURL)
 	u, err := url.Parse(logo)
 	return &logo, ok && err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
@@ -113,7 +107,7 @@ func (h *adminChannels) create(w http.ResponseWriter, r *http.Request) error {
 		if created, err = q.ChannelCreate(r.Context(), fields); err != nil {
 			return err
 		}
-		return audit(r.Context(), q, "channel.create", "channel:"+created.ID.String())
+		return rules.Audit(r.Context(), q, actor(r.Context()), rules.ChannelCreated, created.ID.String())
 	})
 	if err != nil {
 		return channelWriteError(err)
@@ -145,7 +139,7 @@ func (h *adminChannels) update(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return audit(r.Context(), q, "channel.update", "channel:"+id.String())
+		return rules.Audit(r.Context(), q, actor(r.Context()), rules.ChannelUpdated, id.String())
 	})
 	if err != nil {
 		return channelWriteError(err)
@@ -160,19 +154,5 @@ func (h *adminChannels) delete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
-		n, err := q.ChannelDelete(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return notFound("channel")
-		}
-		return audit(r.Context(), q, "channel.delete", "channel:"+id.String())
-	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return auditedDelete(w, r, h.pool, "channel", id, rules.DeleteChannel)
 }

@@ -6,9 +6,9 @@ import (
 	"slices"
 
 	"github.com/google/uuid"
-	"github.com/gorilla/mux"
 
 	"marquee/db"
+	"marquee/rules"
 )
 
 // titleBody is the body of title create and update: a title without its id.
@@ -76,7 +76,7 @@ func (b titleBody) apply(base titleFields) (titleFields, error) {
 	c.require(out.ReleaseYear >= minReleaseYear && out.ReleaseYear <= maxReleaseYear, "release_year", "must be between 1870 and 2100")
 	if b.MinAge != nil {
 		out.MinAge = *b.MinAge
-		c.require(validMaturity(out.MinAge), "min_age", "must be one of 0, 7, 13, 16, 18")
+		c.maturity("min_age", out.MinAge)
 	}
 	if b.Genres != nil {
 		out.genres = slices.Compact(slices.Sorted(slices.Values(*b.Genres)))
@@ -137,7 +137,7 @@ func quote(s string) string { return `"` + s + `"` }
 
 // save writes f as title id (uuid.Nil: a new title), its genres and the
 // audit row in one transaction, and returns the title as stored.
-func (h *adminTitles) save(r *http.Request, id uuid.UUID, f titleFields, action string) (db.TitleDetail, error) {
+func (h *adminTitles) save(r *http.Request, id uuid.UUID, f titleFields, action rules.Action) (db.TitleDetail, error) {
 	var saved db.TitleDetail
 	err := h.pool.InTx(r.Context(), func(q *db.Queries) error {
 		var err error
@@ -157,7 +157,7 @@ func (h *adminTitles) save(r *http.Request, id uuid.UUID, f titleFields, action 
 		if err := q.TitleGenresAdd(r.Context(), db.TitleGenresAddParams{TitleID: id, Genres: f.genres}); err != nil {
 			return err
 		}
-		if err := audit(r.Context(), q, action, "title:"+id.String()); err != nil {
+		if err := rules.Audit(r.Context(), q, actor(r.Context()), action, id.String()); err != nil {
 			return err
 		}
 		saved, err = q.TitleGet(r.Context(), db.TitleGetParams{ID: id, MaxAge: adultAge})
@@ -202,7 +202,7 @@ func (h *adminTitles) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	saved, err := h.save(r, uuid.Nil, f, "title.create")
+	saved, err := h.save(r, uuid.Nil, f, rules.TitleCreated)
 	if err != nil {
 		return err
 	}
@@ -211,9 +211,9 @@ func (h *adminTitles) create(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *adminTitles) update(w http.ResponseWriter, r *http.Request) error {
-	id, err := uuid.Parse(mux.Vars(r)["titleID"])
+	id, err := titleParam(r)
 	if err != nil {
-		return notFound("title")
+		return err
 	}
 	var in titleBody
 	if err := decode(w, r, &in); err != nil {
@@ -230,7 +230,7 @@ func (h *adminTitles) update(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	saved, err := h.save(r, id, f, "title.update")
+	saved, err := h.save(r, id, f, rules.TitleUpdated)
 	if err != nil {
 		return titleNotFound(err)
 	}
@@ -239,23 +239,9 @@ func (h *adminTitles) update(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *adminTitles) delete(w http.ResponseWriter, r *http.Request) error {
-	id, err := uuid.Parse(mux.Vars(r)["titleID"])
-	if err != nil {
-		return notFound("title")
-	}
-	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
-		n, err := q.TitleDelete(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return notFound("title")
-		}
-		return audit(r.Context(), q, "title.delete", "title:"+id.String())
-	})
+	id, err := titleParam(r)
 	if err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return auditedDelete(w, r, h.pool, "title", id, rules.DeleteTitle)
 }

@@ -14,6 +14,7 @@ import (
 
 	"marquee/auth"
 	"marquee/db"
+	"marquee/rules"
 )
 
 // catalog serves browse, title detail, episodes, search and genres. Every
@@ -45,7 +46,7 @@ func titleOf(d db.TitleDetail) title {
 }
 
 // adultAge is the max_age of a request without a profile.
-const adultAge = 18
+const adultAge = rules.Adult
 
 // viewerMaxAge is the max_age of the profile the request names, or 18.
 func viewerMaxAge(ctx context.Context) int16 {

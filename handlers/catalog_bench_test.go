@@ -56,26 +56,23 @@ func newBenchWorld(b *testing.B) *benchWorld {
 		b.Fatal(err)
 	}
 	b.Cleanup(pool.Close)
-	passwords, _ := auth.NewPasswords(cheapHashing, 2)
-	tokens := auth.NewTokens(testSecret, time.Hour)
-	deps := Deps{
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Pool: pool, Metrics: prometheus.NewRegistry(),
-		Health: NewHealth(func(context.Context) error { return nil }, time.Second), OpenAPI: marquee.OpenAPI,
-		Tokens: tokens, Passwords: passwords, Sessions: auth.NewSessions(pool, tokens, passwords, time.Hour, auth.DefaultThrottle),
-		CursorKey: testSecret.Derive("cursor"), Heartbeats: db.NewHeartbeatWriter(pool),
-		Cache: auth.NewOwnershipCache(5*time.Minute, 100_000),
+	deps, err := Build(Config{
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Pool: pool, Direct: db.NewConnString(conn),
+		Ready: func(context.Context) error { return nil }, ReadinessTimeout: time.Second, Metrics: prometheus.NewRegistry(),
+		OpenAPI: marquee.OpenAPI, Secret: testSecret, AccessTTL: time.Hour, RefreshTTL: time.Hour,
+		Hashing: cheapHashing, HashConcurrency: 2, Throttle: auth.DefaultThrottle,
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
-	b.Cleanup(deps.Heartbeats.Close)
-	listenCtx, stopListening := context.WithCancel(context.Background())
-	b.Cleanup(stopListening)
-	go db.ListenChanges(listenCtx, db.NewConnString(conn), deps.Cache.Listening, deps.Cache.Changed)
+	b.Cleanup(deps.Close)
 	srv := httptest.NewServer(NewHandler(deps))
 	b.Cleanup(srv.Close)
 	f := &fixture{pool: pool, deps: deps, srv: srv, api: apitest.New(b, srv.URL).Unchecked()}
 	a := f.register(b, "Bench")
 	var kid profile
 	a.api.Do(http.MethodPost, "/v1/profiles", map[string]any{"name": "Kid", "kids": true}).JSON(b, &kid)
-	w := &benchWorld{pool: pool, tokens: tokens, api: a.api, cat: &catalog{pool: pool, cursors: cursors{key: deps.CursorKey}, walk: searchWalk}, profile: kid.ID}
+	w := &benchWorld{pool: pool, tokens: deps.Tokens, api: a.api, cat: &catalog{pool: pool, cursors: cursors{key: deps.CursorKey}, walk: searchWalk}, profile: kid.ID}
 	for _, c := range "abcdefghijklmnopqrstuvwxyz" {
 		w.keys = append(w.keys, string(c))
 	}

@@ -63,12 +63,12 @@ func (f *fixture) login(t testing.TB, email, password string) tokenPair {
 	return p
 }
 
-// admin registers a user and makes it an admin directly in the database, as
-// `marquee promote` does.
+// admin registers a user and makes it an admin directly in the database,
+// unaudited, so that a test's audit log holds only the writes it makes.
 func (f *fixture) admin(t testing.TB) *account {
 	t.Helper()
 	a := f.register(t, "Admin")
-	if _, err := f.pool.UserPromoteByEmail(context.Background(), a.user.Email); err != nil {
+	if _, err := f.pool.UserSetAdmin(context.Background(), db.UserSetAdminParams{ID: a.user.ID, IsAdmin: true}); err != nil {
 		t.Fatal(err)
 	}
 	return a

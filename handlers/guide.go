@@ -14,11 +14,12 @@ import (
 	"marquee/db"
 )
 
-// epg serves the programme guide: channels, the guide of a time window, and
-// a profile's favourite channels. With a profile (?profile_id= or the path),
-// channels say whether they are its favourites and the guide hides
-// programmes above its max_age.
-type epg struct {
+// tvGuide serves the live-TV guide (the contract's /epg routes): channels,
+// the guide of a time window, and a profile's favourite channels
+// (guide_favorites.go). With a profile (?profile_id= or the path), channels
+// say whether they are its favourites and the guide hides programmes above
+// its max_age.
+type tvGuide struct {
 	pool    *db.Pool
 	cursors cursors
 }
@@ -70,7 +71,7 @@ func viewerProfileID(ctx context.Context) uuid.UUID {
 	return uuid.Nil
 }
 
-func (h *epg) channels(w http.ResponseWriter, r *http.Request) error {
+func (h *tvGuide) channels(w http.ResponseWriter, r *http.Request) error {
 	return servePage(w, r, h.cursors, "epg.channels", numberKeyset{},
 		func(ctx context.Context, after numberKeyset, limit int32) ([]db.ChannelListRow, error) {
 			return h.pool.ChannelList(ctx, db.ChannelListParams{ProfileID: viewerProfileID(ctx), AfterNumber: after.Number, Lim: limit})
@@ -92,7 +93,7 @@ type guideRow struct {
 	Programmes []programme `json:"programmes"`
 }
 
-func (h *epg) guide(w http.ResponseWriter, r *http.Request) error {
+func (h *tvGuide) guide(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	from, to, err := readWindow(q)
 	if err != nil {
@@ -122,7 +123,7 @@ func (h *epg) guide(w http.ResponseWriter, r *http.Request) error {
 
 // fillWindow adds to each row the programmes of [from, to) that the viewer
 // may see, by start.
-func (h *epg) fillWindow(ctx context.Context, rows []guideRow, from, to time.Time) error {
+func (h *tvGuide) fillWindow(ctx context.Context, rows []guideRow, from, to time.Time) error {
 	if len(rows) == 0 {
 		return nil
 	}

@@ -143,7 +143,7 @@ func TestGuide_ProfileMaxAgeHidesProgrammesAbove(t *testing.T) {
 	}
 }
 
-func TestEPGChannels_ByNumberPagedWithFavoriteOfTheProfile(t *testing.T) {
+func TestGuideChannels_ByNumberPagedWithFavoriteOfTheProfile(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	a := f.register(t, "Viewer")

@@ -15,6 +15,9 @@ import (
 // them), every backend of the test's database killed, then 30 requests at
 // once: each gets a live connection.
 func TestPool_PrePingZero_NoRequestFailsAfterEveryBackendIsKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills every backend and waits for the pool to replace them")
+	}
 	t.Parallel()
 	f := setup(t, func(o *options) {
 		o.pool = db.PoolConfig{Size: 4, Overflow: 2, Recycle: time.Hour, Timeout: 5 * time.Second, PrePing: 0}

@@ -15,6 +15,7 @@ import (
 	"marquee/db"
 	"marquee/guide"
 	"marquee/guide/xmltv"
+	"marquee/rules"
 )
 
 // Error is an answer meant for the client: its status, a detail a person can
@@ -129,6 +130,10 @@ func apiError(err error) *Error {
 		return &Error{Status: http.StatusUnauthorized, Detail: err.Error(), challenge: challenge(err)}
 	case errors.Is(err, auth.ErrForbidden):
 		return &Error{Status: http.StatusForbidden, Detail: err.Error()}
+	case errors.Is(err, rules.ErrProfileLimit):
+		return &Error{Status: http.StatusConflict, Detail: rules.ErrProfileLimit.Error()}
+	case errors.Is(err, rules.ErrLastAdmin):
+		return &Error{Status: http.StatusConflict, Detail: rules.ErrLastAdmin.Error()}
 	case errors.As(err, &throttled):
 		return &Error{Status: http.StatusTooManyRequests, Detail: throttled.Error(), RetryAfter: max(1, int(math.Ceil(throttled.RetryAfter.Seconds())))}
 	case errors.Is(err, auth.ErrBusy):

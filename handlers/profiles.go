@@ -2,7 +2,7 @@ package handlers
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -10,10 +10,8 @@ import (
 
 	"marquee/auth"
 	"marquee/db"
+	"marquee/rules"
 )
-
-// maxProfiles is how many profiles an account may have (openapi.yaml, createProfile).
-const maxProfiles = 5
 
 // profiles serves the caller's viewing profiles.
 type profiles struct {
@@ -43,59 +41,29 @@ type profileBody struct {
 	MaxAge *int16  `json:"max_age"`
 }
 
-// profileFields are a profile's writable fields.
-type profileFields struct {
-	name   string
-	kids   bool
-	maxAge int16
-}
-
 // apply merges body into base and checks the result: a name of 1 to 100
-// characters, max_age one of the maturity levels, a kids profile at most 7.
-// A profile becoming a kids one without a max_age gets 7.
-func (b profileBody) apply(base profileFields) (profileFields, error) {
+// characters, max_age one of the maturity levels, a kids profile at most
+// rules.KidsMaxAge. A profile becoming a kids one without a max_age gets
+// rules.KidsMaxAge.
+func (b profileBody) apply(base rules.Profile) (rules.Profile, error) {
 	out := base
 	var c checks
 	if b.Name != nil {
 		name, ok := text(*b.Name, 1, maxDisplayName)
 		c.require(ok, "name", "must be 1 to 100 characters, without control characters")
-		out.name = name
+		out.Name = name
 	}
 	if b.Kids != nil {
-		out.kids = *b.Kids
+		out.Kids = *b.Kids
 	}
 	if b.MaxAge != nil {
-		out.maxAge = *b.MaxAge
-		c.require(validMaturity(out.maxAge), "max_age", "must be one of 0, 7, 13, 16, 18")
-	} else if out.kids && out.maxAge > 7 {
-		out.maxAge = 7
+		out.MaxAge = *b.MaxAge
+		c.maturity("max_age", out.MaxAge)
+	} else if out.Kids && out.MaxAge > rules.KidsMaxAge {
+		out.MaxAge = rules.KidsMaxAge
 	}
-	c.require(!out.kids || out.maxAge <= 7, "max_age", "a kids profile has max_age 0 or 7")
+	c.require(!out.Kids || out.MaxAge <= rules.KidsMaxAge, "max_age", fmt.Sprintf("a kids profile has max_age 0 or %d", rules.KidsMaxAge))
 	return out, c.err()
-}
-
-// validMaturity reports one of Marquee's maturity levels.
-func validMaturity(age int16) bool {
-	switch age {
-	case 0, 7, 13, 16, 18:
-		return true
-	}
-	return false
-}
-
-// createProfile adds a profile to an account unless it already has
-// maxProfiles; it runs inside a transaction, under a lock on the account.
-func createProfile(ctx context.Context, q *db.Queries, user uuid.UUID, f profileFields) (db.Profile, error) {
-	if _, err := q.UserLock(ctx, user); err != nil {
-		return db.Profile{}, err
-	}
-	p, err := q.ProfileCreateIfRoom(ctx, db.ProfileCreateIfRoomParams{
-		UserID: user, Name: f.name, Kids: f.kids, MaxAge: f.maxAge, MaxProfiles: maxProfiles,
-	})
-	if errors.Is(err, db.ErrNotFound) {
-		return p, &Error{Status: http.StatusConflict, Detail: "an account has at most 5 profiles"}
-	}
-	return p, err
 }
 
 func (h *profiles) list(w http.ResponseWriter, r *http.Request) error {
@@ -112,14 +80,14 @@ func (h *profiles) create(w http.ResponseWriter, r *http.Request) error {
 	if in.Name == nil {
 		return invalid(FieldError{Field: "name", Message: "is required"})
 	}
-	fields, err := in.apply(profileFields{maxAge: 18})
+	fields, err := in.apply(rules.Profile{MaxAge: rules.Adult})
 	if err != nil {
 		return err
 	}
 	var created db.Profile
 	err = h.pool.InTx(r.Context(), func(q *db.Queries) error {
 		var err error
-		created, err = createProfile(r.Context(), q, caller(r.Context()).ID, fields)
+		created, err = rules.CreateProfile(r.Context(), q, caller(r.Context()).ID, fields)
 		return err
 	})
 	if err != nil {
@@ -140,12 +108,12 @@ func (h *profiles) update(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := ownedProfile(r.Context())
-	fields, err := in.apply(profileFields{name: p.Name, kids: p.Kids, maxAge: p.MaxAge})
+	fields, err := in.apply(rules.Profile{Name: p.Name, Kids: p.Kids, MaxAge: p.MaxAge})
 	if err != nil {
 		return err
 	}
 	updated, err := h.pool.ProfileUpdate(r.Context(), db.ProfileUpdateParams{
-		ID: p.ID, UserID: p.UserID, Name: fields.name, Kids: fields.kids, MaxAge: fields.maxAge,
+		ID: p.ID, UserID: p.UserID, Name: fields.Name, Kids: fields.Kids, MaxAge: fields.MaxAge,
 	})
 	h.cache.ForgetProfile(p.ID)
 	if err != nil {

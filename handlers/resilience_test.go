@@ -195,6 +195,9 @@ func verifyAcks(t *testing.T, f *fixture, players []*player) int {
 }
 
 func TestResilience_DatabaseGoneUnderLoad_FastRefusalsRecoveryNoLostAck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes the database away under load for seconds")
+	}
 	t.Parallel()
 	const poolTimeout = 2 * time.Second
 	proxy := dbtest.NewProxy(t)
@@ -248,6 +251,9 @@ func TestResilience_DatabaseGoneUnderLoad_FastRefusalsRecoveryNoLostAck(t *testi
 
 // Not parallel: it counts the process's goroutines before and after.
 func TestResilience_TwoHundredClientsOnAPoolOfFive_QueueThenCleanRefusalsNoLeak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two hundred clients wait out the pool's timeout")
+	}
 	run := func(t *testing.T, pool db.PoolConfig, latency time.Duration, ok ...int) tally {
 		proxy := dbtest.NewProxy(t)
 		f := setup(t, func(o *options) { o.proxy = proxy; o.pool = pool })
@@ -300,6 +306,9 @@ func TestResilience_TwoHundredClientsOnAPoolOfFive_QueueThenCleanRefusalsNoLeak(
 }
 
 func TestResilience_DatabaseSlowedTo200msARoundTrip_ReadyAndServedSlowly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("serves through a database slowed to 200 ms a round trip")
+	}
 	t.Parallel()
 	proxy := dbtest.NewProxy(t)
 	f := setup(t, func(o *options) {

@@ -1,42 +1,20 @@
 // Package handlers is Marquee's HTTP layer: the route table, the decoding of
 // requests and the writing of answers. It reaches the database only through
-// db.Queries, and authorization only through the middlewares of auth: no
-// handler checks who may do what.
+// db.Queries and the shared writes of rules, and authorization only through
+// the middlewares of auth: no handler checks who may do what.
 package handlers
 
 import (
 	"cmp"
-	"log/slog"
 	"net/http"
 	"strings"
 
 	gorillahandlers "github.com/gorilla/handlers"
 	"github.com/gorilla/mux"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"marquee/auth"
-	"marquee/db"
 	"marquee/guide/xmltv"
 )
-
-// Deps is what the HTTP layer needs from the rest of the program.
-type Deps struct {
-	Logger             *slog.Logger
-	Pool               *db.Pool
-	Health             *Health
-	Metrics            prometheus.Registerer
-	CORSAllowedOrigins []string
-	OpenAPI            []byte // the contract, served at /openapi.yaml
-	Tokens             *auth.Tokens
-	Passwords          *auth.Passwords
-	Sessions           *auth.Sessions
-	CursorKey          []byte // signs list cursors
-	SearchWalk         int32  // tunes search (see searchWalk); 0 means the default
-	Heartbeats         *db.HeartbeatWriter
-	Cache              *auth.OwnershipCache // proven ownership (may be nil: no cache)
-	EPGLang            string               // guide import's preferred language (EPG_LANG); "" means en
-	EPGUnratedMinAge   int                  // min_age of imported programmes without a rating (EPG_UNRATED_MIN_AGE)
-}
 
 // router is the route table with its guarded subrouters kept at hand, so
 // that tests can add a route behind a guard and see the guard hold.
@@ -74,9 +52,9 @@ func newRouter(d Deps) *router {
 	cat := &catalog{pool: d.Pool, cursors: cur, walk: cmp.Or(d.SearchWalk, searchWalk)}
 	admTitles := &adminTitles{pool: d.Pool}
 	view := &viewing{pool: d.Pool, heartbeats: d.Heartbeats, cursors: cur}
-	tv := &epg{pool: d.Pool, cursors: cur}
+	tv := &tvGuide{pool: d.Pool, cursors: cur}
 	admChannels := &adminChannels{pool: d.Pool}
-	admEPG := &adminEPG{pool: d.Pool, xmltv: xmltv.Options{Lang: d.EPGLang, UnratedMinAge: d.EPGUnratedMinAge}, maxBytes: maxXMLBytes}
+	admGuide := &adminGuide{pool: d.Pool, xmltv: xmltv.Options{Lang: d.EPGLang, UnratedMinAge: d.EPGUnratedMinAge}, maxBytes: maxXMLBytes}
 	const get, head, post, put, del = http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete
 
 	// mux tries routes in the order of this table, so the busiest come
@@ -146,7 +124,7 @@ func newRouter(d Deps) *router {
 	admin.Handle("/channels", handlerFunc(admChannels.create)).Methods(post)
 	admin.Handle("/channels/{channelID}", handlerFunc(admChannels.update)).Methods(put)
 	admin.Handle("/channels/{channelID}", handlerFunc(admChannels.delete)).Methods(del)
-	admin.Handle("/epg/xmltv", handlerFunc(admEPG.importXMLTV)).Methods(post)
+	admin.Handle("/epg/xmltv", handlerFunc(admGuide.importXMLTV)).Methods(post)
 
 	// Any signed-in user: their account and their list of profiles.
 	user := v1.NewRoute().Subrouter()

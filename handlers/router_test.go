@@ -285,6 +285,9 @@ func TestPool_ConcurrentRequestsQueueOnASmallPool(t *testing.T) {
 }
 
 func TestPool_WaitTimeout_503WithRetryAfter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the pool's timeout")
+	}
 	t.Parallel()
 	f := setup(t, func(o *options) {
 		o.pool = db.PoolConfig{Size: 1, Overflow: 0, Recycle: time.Hour, Timeout: 100 * time.Millisecond, PrePing: time.Second}

@@ -71,43 +71,39 @@ func setup(t *testing.T, opts ...func(*options)) *fixture {
 	}
 	t.Cleanup(pool.Close)
 	logs := &syncBuffer{}
-	health := NewHealth(func(ctx context.Context) error {
-		_, err := pool.HealthCheck(ctx)
-		return err
-	}, o.readiness)
-	tokens := auth.NewTokens(testSecret, 15*time.Minute)
-	passwords, err := auth.NewPasswords(cheapHashing, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	deps := Deps{
-		Logger:             slog.New(slog.NewJSONHandler(logs, nil)),
-		Pool:               pool,
-		Health:             health,
+	deps, err := Build(Config{
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
+		Pool:   pool,
+		Direct: dbtest.Direct(t, poolConn),
+		Ready: func(ctx context.Context) error {
+			_, err := pool.HealthCheck(ctx)
+			return err
+		},
+		ReadinessTimeout:   o.readiness,
 		Metrics:            prometheus.NewRegistry(),
 		CORSAllowedOrigins: o.origins,
 		OpenAPI:            marquee.OpenAPI,
-		Tokens:             tokens,
-		Passwords:          passwords,
-		Sessions:           auth.NewSessions(pool, tokens, passwords, time.Hour, o.throttle),
-		CursorKey:          testSecret.Derive("cursor"),
+		Secret:             testSecret,
+		AccessTTL:          15 * time.Minute,
+		RefreshTTL:         time.Hour,
+		Hashing:            cheapHashing,
+		HashConcurrency:    4,
+		Throttle:           o.throttle,
 		SearchWalk:         o.walk,
-		Heartbeats:         db.NewHeartbeatWriter(pool),
-		Cache:              auth.NewOwnershipCache(5*time.Minute, 1000),
 		EPGLang:            o.epgLang,
 		EPGUnratedMinAge:   o.epgAge,
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Cleanup(deps.Heartbeats.Close)
-	listenCtx, stopListening := context.WithCancel(context.Background())
-	t.Cleanup(stopListening)
-	go db.ListenChanges(listenCtx, dbtest.Direct(t, poolConn), deps.Cache.Listening, deps.Cache.Changed)
+	t.Cleanup(deps.Close)
 	r := newRouter(deps)
 	if o.extend != nil {
 		o.extend(r, deps)
 	}
 	srv := httptest.NewServer(wrap(deps, r.Router))
 	t.Cleanup(srv.Close)
-	return &fixture{pool: pool, conn: conn, health: health, deps: deps, srv: srv, api: apitest.New(t, srv.URL), logs: logs}
+	return &fixture{pool: pool, conn: conn, health: deps.Health, deps: deps, srv: srv, api: apitest.New(t, srv.URL), logs: logs}
 }
 
 // syncBuffer collects log output written from many goroutines.

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"marquee/rules"
 )
 
 // checks collects the field errors of one request, to answer them all at once.
@@ -14,6 +16,11 @@ func (c *checks) require(ok bool, field, message string) {
 	if !ok {
 		*c = append(*c, FieldError{Field: field, Message: message})
 	}
+}
+
+// maturity requires age, the value of field, to be a maturity level.
+func (c *checks) maturity(field string, age int16) {
+	c.require(rules.IsMaturityLevel(int(age)), field, "must be one of "+rules.MaturityLevels())
 }
 
 // err is nil when every check passed, else a 422 listing the failures.

@@ -245,6 +245,9 @@ func TestViewing_DeletingAProfileOrATitleTakesItsViewingState(t *testing.T) {
 }
 
 func TestHeartbeat_FiftyAtOnceForOneProfileAndTitle_OneConsistentRow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fifty concurrent heartbeats")
+	}
 	t.Parallel()
 	f := setup(t)
 	a := f.register(t, "Spammer")
@@ -275,6 +278,9 @@ func TestHeartbeat_FiftyAtOnceForOneProfileAndTitle_OneConsistentRow(t *testing.
 }
 
 func TestHeartbeat_FiftyProfilesAtOnceWithTheDefaultPool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fifty concurrent heartbeats")
+	}
 	t.Parallel()
 	f := setup(t, func(o *options) {
 		o.pool = db.PoolConfig{Size: 20, Overflow: 10, Recycle: 30 * time.Minute, Timeout: 5 * time.Second, PrePing: time.Second}

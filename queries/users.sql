@@ -46,12 +46,11 @@ SET is_admin = @is_admin
 WHERE id = @id
 RETURNING *;
 
--- name: UserPromoteByEmail :one
--- marquee promote EMAIL.
-UPDATE users
-SET is_admin = true
-WHERE email = @email
-RETURNING *;
+-- name: UserGetByEmail :one
+-- marquee promote EMAIL; users_email_key.
+SELECT *
+FROM users
+WHERE email = @email;
 
 -- name: AdminsLock :many
 -- The admins, locked, so that two admins revoking each other at once cannot

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"reflect"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"marquee/auth"
 	"marquee/db"
+	"marquee/rules"
 )
 
 // DBConfig is what every command that touches the database reads.
@@ -77,14 +79,45 @@ type Config struct {
 // maxReadinessTimeout keeps /readyz within the 5 s that probes allow.
 const maxReadinessTimeout = 5 * time.Second
 
-// loadDBConfig reads the database settings only, for the commands that need
-// no secret (migrate, seed, promote, import-xmltv).
+// load reads the configuration of a command from env into c, a pointer, and
+// checks it, reporting every problem at once.
+func load(ctx context.Context, env envconfig.Lookuper, c interface{ validate() error }) error {
+	if err := process(ctx, c, env); err != nil {
+		return err
+	}
+	return c.validate()
+}
+
+// loadDBConfig reads the database settings only, for `marquee migrate`.
 func loadDBConfig(ctx context.Context, env envconfig.Lookuper) (DBConfig, error) {
 	var c DBConfig
-	if err := process(ctx, &c, env); err != nil {
-		return c, err
+	return c, load(ctx, env, &c)
+}
+
+// databaseConfig is the configuration of a command that works on the
+// database: DBConfig, maybe with more.
+type databaseConfig interface {
+	validate() error
+	database() DBConfig
+}
+
+func (c DBConfig) database() DBConfig { return c }
+
+// openDatabase is how every command that works on the database begins, but
+// serve (which opens its pool at once and migrates in the background, so
+// that it can start before its database) and migrate: it reads the
+// command's configuration from env into cfg, a pointer, and checks it,
+// applies the pending migrations, since a command may be the first run
+// against a new database, and opens the pool.
+func openDatabase(ctx context.Context, env envconfig.Lookuper, cfg databaseConfig) (*db.Pool, error) {
+	if err := load(ctx, env, cfg); err != nil {
+		return nil, err
 	}
-	return c, c.validate()
+	c := cfg.database()
+	if err := db.Migrate(ctx, c.Direct(), "up", io.Discard); err != nil {
+		return nil, err
+	}
+	return db.Open(ctx, c.DatabaseURL, c.Pool())
 }
 
 // loadConfig reads and checks the configuration of `marquee serve`. It
@@ -92,10 +125,11 @@ func loadDBConfig(ctx context.Context, env envconfig.Lookuper) (DBConfig, error)
 // reporting every problem at once.
 func loadConfig(ctx context.Context, env envconfig.Lookuper) (Config, error) {
 	var c Config
-	if err := process(ctx, &c, env); err != nil {
-		return c, err
-	}
-	errs := []error{c.JWTSecret.Validate(), c.validate()}
+	return c, load(ctx, env, &c)
+}
+
+func (c Config) validate() error {
+	errs := []error{c.JWTSecret.Validate(), c.DBConfig.validate()}
 	if c.ReadinessTimeout <= 0 || c.ReadinessTimeout > maxReadinessTimeout {
 		errs = append(errs, fmt.Errorf("READINESS_TIMEOUT must be more than 0 and at most %s, got %s", maxReadinessTimeout, c.ReadinessTimeout))
 	}
@@ -113,7 +147,7 @@ func loadConfig(ctx context.Context, env envconfig.Lookuper) (Config, error) {
 			errs = append(errs, err)
 		}
 	}
-	return c, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // guideErrors checks the guide import's settings (serve, import-xmltv).
@@ -122,10 +156,8 @@ func guideErrors(lang string, unratedMinAge int) []error {
 	if lang == "" {
 		errs = append(errs, errors.New("EPG_LANG must not be empty"))
 	}
-	switch unratedMinAge {
-	case 0, 7, 13, 16, 18:
-	default:
-		errs = append(errs, fmt.Errorf("EPG_UNRATED_MIN_AGE must be one of 0, 7, 13, 16, 18, got %d", unratedMinAge))
+	if !rules.IsMaturityLevel(unratedMinAge) {
+		errs = append(errs, fmt.Errorf("EPG_UNRATED_MIN_AGE must be one of %s, got %d", rules.MaturityLevels(), unratedMinAge))
 	}
 	return errs
 }

@@ -15,19 +15,6 @@ import (
 	"marquee/db"
 )
 
-const (
-	testSecret   = "s3cret-signing-key-0123456789-abcdef"
-	testPassword = "pw-hunter2-do-not-log"
-)
-
-func env(kv ...string) envconfig.Lookuper {
-	m := map[string]string{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = kv[i+1]
-	}
-	return envconfig.MapLookuper(m)
-}
-
 func TestLoadConfig_Secret(t *testing.T) {
 	t.Parallel()
 	cases := []struct {

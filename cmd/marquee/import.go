@@ -13,6 +13,7 @@ import (
 	"marquee/db"
 	"marquee/guide"
 	"marquee/guide/xmltv"
+	"marquee/rules"
 )
 
 // importConfig is the environment of `marquee import-xmltv`: the database
@@ -23,6 +24,10 @@ type importConfig struct {
 	EPGUnratedMinAge int    `env:"EPG_UNRATED_MIN_AGE, default=0"`
 }
 
+func (c importConfig) validate() error {
+	return errors.Join(append(guideErrors(c.EPGLang, c.EPGUnratedMinAge), c.DBConfig.validate())...)
+}
+
 // importXMLTV runs `marquee import-xmltv FILE`: the guide import of
 // POST /v1/admin/epg/xmltv, for operators, audited with no actor. Like the
 // route, it changes nothing unless the whole file imports.
@@ -30,22 +35,13 @@ func importXMLTV(ctx context.Context, env envconfig.Lookuper, args []string, std
 	if len(args) != 1 {
 		return usageError(stderr, "import-xmltv takes one XMLTV file")
 	}
-	var cfg importConfig
-	if err := process(ctx, &cfg, env); err != nil {
-		return err
-	}
-	if err := errors.Join(append(guideErrors(cfg.EPGLang, cfg.EPGUnratedMinAge), cfg.Pool().Validate())...); err != nil {
-		return err
-	}
 	file, err := os.Open(args[0])
 	if err != nil {
 		return err
 	}
 	defer file.Close()
-	if err := db.Migrate(ctx, cfg.Direct(), "up", io.Discard); err != nil {
-		return err
-	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool())
+	var cfg importConfig
+	pool, err := openDatabase(ctx, env, &cfg)
 	if err != nil {
 		return err
 	}
@@ -54,7 +50,7 @@ func importXMLTV(ctx context.Context, env envconfig.Lookuper, args []string, std
 	start := time.Now()
 	opts := xmltv.Options{Lang: cfg.EPGLang, UnratedMinAge: cfg.EPGUnratedMinAge}
 	counts, err := guide.Import(ctx, pool, guide.XMLTV(file, opts), func(q *db.Queries) error {
-		return q.AuditRecord(ctx, db.AuditRecordParams{Action: "epg.import", Target: "epg:xmltv"})
+		return rules.Audit(ctx, q, nil, rules.GuideImported, rules.GuideSourceXMLTV)
 	})
 	if err != nil {
 		return fmt.Errorf("%s: nothing imported: %w", args[0], err)

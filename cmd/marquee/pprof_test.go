@@ -10,6 +10,9 @@ import (
 // TestServe_PprofOnlyWithPPROF: the profiles show memory and goroutine
 // stacks, so METRICS_ADDR serves them only when the operator asks.
 func TestServe_PprofOnlyWithPPROF(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs three servers")
+	}
 	t.Parallel()
 	for _, c := range []struct {
 		name string
@@ -23,9 +26,7 @@ func TestServe_PprofOnlyWithPPROF(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			conn := dbtest.NewDatabase(t)
-			metrics := serveInProcess(t, startupBackoff, append([]string{
-				"DATABASE_URL", conn.Value(), "DATABASE_DIRECT_URL", dbtest.Direct(t, conn).Value(), "DB_POOL_SIZE", "2",
-			}, c.env...)...).metricsAddr
+			metrics := serveInProcess(t, startupBackoff, dbVars(t, conn, append([]string{"DB_POOL_SIZE", "2"}, c.env...)...)...).metricsAddr
 			for _, path := range []string{"/debug/pprof/", "/debug/pprof/goroutine?debug=1", "/debug/pprof/trace?seconds=0.01"} {
 				resp, err := http.Get("http://" + metrics + path)
 				if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"marquee/auth"
 	"marquee/db"
+	"marquee/rules"
 )
 
 // promote runs `marquee promote EMAIL`: the account becomes an admin, and
@@ -18,11 +19,7 @@ func promote(ctx context.Context, env envconfig.Lookuper, args []string, stdout,
 	if len(args) != 1 {
 		return usageError(stderr, "promote takes one email address")
 	}
-	cfg, err := loadDBConfig(ctx, env)
-	if err != nil {
-		return err
-	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool())
+	pool, err := openDatabase(ctx, env, &DBConfig{})
 	if err != nil {
 		return err
 	}
@@ -31,10 +28,11 @@ func promote(ctx context.Context, env envconfig.Lookuper, args []string, stdout,
 	var u db.User
 	err = pool.InTx(ctx, func(q *db.Queries) error {
 		var err error
-		if u, err = q.UserPromoteByEmail(ctx, email); err != nil {
+		if u, err = q.UserGetByEmail(ctx, email); err != nil {
 			return err
 		}
-		return q.AuditRecord(ctx, db.AuditRecordParams{Action: "user.admin.grant", Target: "user:" + u.ID.String()})
+		u, err = rules.SetAdmin(ctx, q, nil, u.ID, true)
+		return err
 	})
 	if errors.Is(err, db.ErrNotFound) {
 		return fmt.Errorf("no account with email %s", email)

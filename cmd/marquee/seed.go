@@ -11,7 +11,6 @@ import (
 	"github.com/sethvargo/go-envconfig"
 
 	"marquee/auth"
-	"marquee/db"
 	"marquee/demo"
 	"marquee/guide"
 )
@@ -29,16 +28,9 @@ func seed(ctx context.Context, env envconfig.Lookuper, args []string, stdout, st
 	channels := flags.Int("channels", demo.DefaultChannels, "how many guide channels to make sure exist")
 	if err := flags.Parse(args); err != nil || flags.NArg() > 0 || *titles < 0 || *profiles < 0 || *events < 0 ||
 		*channels < 0 || *channels > guide.MaxChannels {
-		return usageError(stderr, "seed takes --titles N, --profiles N, --events N (each ≥ 0) and --channels N (0 ≤ N ≤ 10000)")
+		return usageError(stderr, fmt.Sprintf("seed takes --titles N, --profiles N, --events N (each ≥ 0) and --channels N (0 ≤ N ≤ %d)", guide.MaxChannels))
 	}
-	cfg, err := loadDBConfig(ctx, env)
-	if err != nil {
-		return err
-	}
-	if err := db.Migrate(ctx, cfg.Direct(), "up", io.Discard); err != nil {
-		return err
-	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool())
+	pool, err := openDatabase(ctx, env, &DBConfig{})
 	if err != nil {
 		return err
 	}

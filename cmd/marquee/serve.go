@@ -26,20 +26,11 @@ import (
 	"marquee/handlers"
 )
 
-// The ownership cache: entries are evicted as the database announces
-// changes; the lifetime is only a backstop.
-const (
-	ownershipTTL  = 5 * time.Minute
-	maxOwnerships = 100_000
-)
-
 // gcPercent is the collector's GOGC unless the environment sets one. The
-// live heap is small (4 MB under heartbeat load) and every request
-// allocates a few kilobytes, so at Go's default of 100 the collector ran 35
-// times a second; at 400 it runs 8 times, the heap's goal grows from 9 to
-// 23 MB (resident 30 to 47 MB), and the server serves about a tenth more
-// heartbeats on the same CPU (GODEBUG=gctrace=1 under make bench-heartbeat's
-// load).
+// live heap is small and every request allocates a few kilobytes, so at
+// Go's default of 100 the collector runs many times a second; at 400 it runs
+// far less often, for a heap a few megabytes larger, and the CPU it gives
+// back serves more heartbeats.
 const gcPercent = 400
 
 // tuneGC sets gcPercent, unless the operator chose with GOGC.
@@ -76,55 +67,68 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer, retry 
 	logger.Info("starting", slog.Any("config", cfg))
 	tuneGC(env)
 
-	// Neither the pool nor the probe waits for the database.
+	s, err := build(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	return s.run(ctx, retry)
+}
+
+// server is `marquee serve` built and not yet listening.
+type server struct {
+	cfg      Config
+	logger   *slog.Logger
+	pool     *db.Pool
+	probe    *db.Probe
+	deps     handlers.Deps
+	api      *http.Server
+	metrics  *http.Server // the operator's: METRICS_ADDR
+	inflight atomic.Int64 // requests being served
+}
+
+// build makes the server of cfg: the pool and the readiness probe (neither
+// waits for the database), the HTTP layer (handlers.Build), held back
+// until bringUp lets it serve, and the API and operator servers.
+func build(ctx context.Context, cfg Config, logger *slog.Logger) (*server, error) {
 	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer pool.Close()
 	probe, err := db.NewProbe(cfg.DatabaseURL)
 	if err != nil {
-		return err
+		pool.Close()
+		return nil, err
 	}
-	defer probe.Close()
-
 	registry := prometheus.NewRegistry()
-	registry.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		pool.Collector(),
-	)
-	passwords, err := auth.NewPasswords(auth.OWASP, passwordConcurrency())
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	deps, err := handlers.Build(handlers.Config{
+		Logger:             logger,
+		Pool:               pool,
+		Direct:             cfg.Direct(),
+		Ready:              probe.Check,
+		ReadinessTimeout:   cfg.ReadinessTimeout,
+		Metrics:            registry,
+		CORSAllowedOrigins: cfg.CORSAllowedOrigins,
+		OpenAPI:            marquee.OpenAPI,
+		Secret:             cfg.JWTSecret,
+		AccessTTL:          cfg.JWTTTL,
+		RefreshTTL:         cfg.RefreshTTL,
+		Hashing:            auth.OWASP,
+		HashConcurrency:    passwordConcurrency(),
+		Throttle:           auth.DefaultThrottle,
+		EPGLang:            cfg.EPGLang,
+		EPGUnratedMinAge:   cfg.EPGUnratedMinAge,
+	})
 	if err != nil {
-		return err
+		probe.Close()
+		pool.Close()
+		return nil, err
 	}
-	tokens := auth.NewTokens(cfg.JWTSecret, cfg.JWTTTL)
-	health := handlers.NewHealth(probe.Check, cfg.ReadinessTimeout)
-	health.Wait("starting")
-	heartbeats := db.NewHeartbeatWriter(pool)
-	registry.MustRegister(heartbeats.Collector())
-	cache := auth.NewOwnershipCache(ownershipTTL, maxOwnerships)
-	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopListening()
-	go db.ListenChanges(listenCtx, cfg.Direct(), cache.Listening, cache.Changed)
-	var inflight atomic.Int64
-	api := &http.Server{
-		Handler: countInflight(&inflight, handlers.NewHandler(handlers.Deps{
-			Logger:             logger,
-			Pool:               pool,
-			Health:             health,
-			Metrics:            registry,
-			CORSAllowedOrigins: cfg.CORSAllowedOrigins,
-			OpenAPI:            marquee.OpenAPI,
-			Tokens:             tokens,
-			Passwords:          passwords,
-			Sessions:           auth.NewSessions(pool, tokens, passwords, cfg.RefreshTTL, auth.DefaultThrottle),
-			CursorKey:          cfg.JWTSecret.Derive("cursor"),
-			Heartbeats:         heartbeats,
-			Cache:              cache,
-			EPGLang:            cfg.EPGLang,
-			EPGUnratedMinAge:   cfg.EPGUnratedMinAge,
-		})),
+	deps.Health.Wait("starting")
+	s := &server{cfg: cfg, logger: logger, pool: pool, probe: probe, deps: deps}
+	s.api = &http.Server{
+		Handler:           countInflight(&s.inflight, handlers.NewHandler(deps)),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -132,21 +136,33 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer, retry 
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	metrics := &http.Server{
+	s.metrics = &http.Server{
 		Handler:           operatorMux(registry, cfg.PProf),
 		ReadHeaderTimeout: readHeaderTimeout,
 	}
+	return s, nil
+}
 
-	apiLn, err := net.Listen("tcp", cfg.HTTPAddr)
+// close releases what build made, once the servers have stopped.
+func (s *server) close() {
+	s.deps.Close()
+	s.probe.Close()
+	s.pool.Close()
+}
+
+// run listens, brings the database up in the background, and serves until
+// ctx ends or a server fails; then it shuts down.
+func (s *server) run(ctx context.Context, retry backoff) error {
+	apiLn, err := net.Listen("tcp", s.cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
-	metricsLn, err := net.Listen("tcp", cfg.MetricsAddr)
+	metricsLn, err := net.Listen("tcp", s.cfg.MetricsAddr)
 	if err != nil {
 		apiLn.Close()
 		return fmt.Errorf("METRICS_ADDR: %w", err)
 	}
-	logger.Info("listening", slog.String("addr", apiLn.Addr().String()), slog.String("metrics_addr", metricsLn.Addr().String()))
+	s.logger.Info("listening", slog.String("addr", apiLn.Addr().String()), slog.String("metrics_addr", metricsLn.Addr().String()))
 
 	// Reach the database, migrate, then let the API serve, in the background.
 	startCtx, stopStarting := context.WithCancel(ctx)
@@ -154,36 +170,39 @@ func serve(ctx context.Context, env envconfig.Lookuper, logOut io.Writer, retry 
 	defer func() { stopStarting(); <-startDone }()
 	go func() {
 		defer close(startDone)
-		bringUp(startCtx, logger, health, func(ctx context.Context) error {
-			return db.Migrate(ctx, cfg.Direct(), "up", logWriter{logger})
+		bringUp(startCtx, s.logger, s.deps.Health, func(ctx context.Context) error {
+			return db.Migrate(ctx, s.cfg.Direct(), "up", logWriter{s.logger})
 		}, retry)
 	}()
 
 	failed := make(chan error, 2)
-	go func() { failed <- api.Serve(apiLn) }()
-	go func() { failed <- metrics.Serve(metricsLn) }()
+	go func() { failed <- s.api.Serve(apiLn) }()
+	go func() { failed <- s.metrics.Serve(metricsLn) }()
 	select {
 	case err := <-failed:
 		return fmt.Errorf("server stopped: %w", err)
 	case <-ctx.Done():
 	}
+	return s.shutdown()
+}
 
-	logger.Info("shutting down", slog.Int64("in_flight", inflight.Load()))
-	health.Drain()
-	deadline := time.Now().Add(cfg.ShutdownTimeout)
+// shutdown turns readiness off, lets in-flight requests finish within
+// SHUTDOWN_TIMEOUT, and stops both servers.
+func (s *server) shutdown() error {
+	s.logger.Info("shutting down", slog.Int64("in_flight", s.inflight.Load()))
+	s.deps.Health.Drain()
+	deadline := time.Now().Add(s.cfg.ShutdownTimeout)
 	// Lame duck: keep accepting while requests are in flight, for up to half
 	// the budget, so that probes see the 503 and traffic moves elsewhere.
-	for lameDuck := time.Now().Add(cfg.ShutdownTimeout / 2); inflight.Load() > 0 && time.Now().Before(lameDuck); {
+	for lameDuck := time.Now().Add(s.cfg.ShutdownTimeout / 2); s.inflight.Load() > 0 && time.Now().Before(lameDuck); {
 		time.Sleep(20 * time.Millisecond)
 	}
 	sctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	err = errors.Join(api.Shutdown(sctx), metrics.Shutdown(sctx))
-	heartbeats.Close()
-	if err != nil {
-		return fmt.Errorf("shutdown: requests still running after SHUTDOWN_TIMEOUT (%s): %w", cfg.ShutdownTimeout, err)
+	if err := errors.Join(s.api.Shutdown(sctx), s.metrics.Shutdown(sctx)); err != nil {
+		return fmt.Errorf("shutdown: requests still running after SHUTDOWN_TIMEOUT (%s): %w", s.cfg.ShutdownTimeout, err)
 	}
-	logger.Info("stopped")
+	s.logger.Info("stopped")
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"os/exec"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,119 +19,10 @@ import (
 	"marquee/db/dbtest"
 )
 
-// The test binary doubles as the marquee binary: with MARQUEE_TEST_MAIN set
-// it runs main, so the tests see real exit codes and real signals.
-func TestMain(m *testing.M) {
-	if os.Getenv("MARQUEE_TEST_MAIN") == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
-
-// child is a marquee binary started by a test.
-type child struct {
-	cmd    *exec.Cmd
-	stderr *lockedLines
-	exited chan struct{}
-	ready  chan struct{} // closed once it logs that it serves the API
-	addr   string
-}
-
-type lockedLines struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *lockedLines) add(s string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, s)
-}
-
-func (l *lockedLines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
-
-// start runs `marquee args...` with exactly the environment given (plus PATH).
-func start(t *testing.T, environ []string, args ...string) *child {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append([]string{"MARQUEE_TEST_MAIN=1", "PATH=" + os.Getenv("PATH")}, environ...)
-	pipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &child{cmd: cmd, stderr: &lockedLines{}, exited: make(chan struct{}), ready: make(chan struct{})}
-	listening := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pipe)
-		for sc.Scan() {
-			line := sc.Text()
-			p.stderr.add(line)
-			var rec struct{ Msg, Addr string }
-			if json.Unmarshal([]byte(line), &rec) == nil {
-				switch rec.Msg {
-				case "listening":
-					listening <- rec.Addr
-				case "ready":
-					close(p.ready)
-				}
-			}
-		}
-		close(listening)
-	}()
-	go func() { _ = cmd.Wait(); close(p.exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-p.exited
-	})
-	select {
-	case p.addr = <-listening:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("marquee did not start:\n%s", p.stderr)
-	}
-	return p
-}
-
-// waitReady waits until the process serves the API.
-func (p *child) waitReady(t *testing.T) {
-	t.Helper()
-	select {
-	case <-p.ready:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("marquee never became ready:\n%s", p.stderr)
-	}
-}
-
-// exitCode waits for the process to end.
-func (p *child) exitCode(t *testing.T) int {
-	t.Helper()
-	select {
-	case <-p.exited:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("marquee did not exit:\n%s", p.stderr)
-	}
-	return p.cmd.ProcessState.ExitCode()
-}
-
-func baseEnv(t *testing.T, conn db.ConnString) []string {
-	return []string{
-		"DATABASE_URL=" + conn.Value(),
-		"DATABASE_DIRECT_URL=" + dbtest.Direct(t, conn).Value(),
-		"HTTP_ADDR=127.0.0.1:0",
-		"METRICS_ADDR=127.0.0.1:0",
-		"DB_POOL_SIZE=2",
-		"DB_MAX_OVERFLOW=2",
-	}
-}
-
 func TestServe_RefusesToBootWithoutAGoodSecret(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the binary five times")
+	}
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
 	cases := []struct {
@@ -167,6 +56,9 @@ func TestServe_RefusesToBootWithoutAGoodSecret(t *testing.T) {
 }
 
 func TestServe_BootsWith32CharacterSecretAndExitsZeroOnSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and stops the binary")
+	}
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
 	p := start(t, append(baseEnv(t, conn), "JWT_SECRET="+strings.Repeat("k", 32)), "serve")
@@ -184,6 +76,9 @@ func TestServe_BootsWith32CharacterSecretAndExitsZeroOnSIGTERM(t *testing.T) {
 }
 
 func TestServe_InFlightRequestFinishesAfterSIGTERMWhileReadyzFails(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the binary and drains it")
+	}
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
 	p := start(t, append(baseEnv(t, conn), "JWT_SECRET="+testSecret), "serve")
@@ -247,19 +142,11 @@ func TestServe_InFlightRequestFinishesAfterSIGTERMWhileReadyzFails(t *testing.T)
 	}
 }
 
-func get(t *testing.T, url string) string {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return string(b)
-}
-
 // TestServe_LogsNeitherSecretNorPassword also checks the metrics listener.
 func TestServe_LogsNeitherSecretNorPassword(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a whole server")
+	}
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
 	// Trust authentication ignores the password, and sslmode=disable the
@@ -329,44 +216,12 @@ func TestServe_LogsNeitherSecretNorPassword(t *testing.T) {
 	}
 }
 
-type lockedWriter struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (w *lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *lockedWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
-
-// listeningAddr is the API and metrics addresses once serve has logged them.
-func (w *lockedWriter) listeningAddr() (api, metrics string) {
-	for _, line := range strings.Split(w.String(), "\n") {
-		var rec struct {
-			Msg, Addr   string
-			MetricsAddr string `json:"metrics_addr"`
-		}
-		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "listening" {
-			return rec.Addr, rec.MetricsAddr
-		}
-	}
-	return "", ""
-}
-
 func TestEnv_ReachesThePool(t *testing.T) {
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
-	cfg, err := loadDBConfig(context.Background(), env(
-		"DATABASE_URL", conn.Value(), "DATABASE_DIRECT_URL", dbtest.Direct(t, conn).Value(), "DB_POOL_SIZE", "3", "DB_MAX_OVERFLOW", "5",
-		"DB_POOL_RECYCLE", "7m", "DB_POOL_TIMEOUT", "2500ms", "DB_POOL_PRE_PING", "250ms",
-	))
+	cfg, err := loadDBConfig(context.Background(), env(dbVars(t, conn,
+		"DB_POOL_SIZE", "3", "DB_MAX_OVERFLOW", "5", "DB_POOL_RECYCLE", "7m", "DB_POOL_TIMEOUT", "2500ms", "DB_POOL_PRE_PING", "250ms",
+	)...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -16,91 +14,6 @@ import (
 	"marquee/db/dbtest"
 	"marquee/schema"
 )
-
-// inProcess is `marquee serve` running in the test's process, which lets a
-// test choose how startup retries.
-type inProcess struct {
-	logs              *lockedWriter
-	addr, metricsAddr string
-	cancel            context.CancelFunc
-	done              chan struct{} // closed when serve has returned err
-	err               error
-}
-
-// serveInProcess starts serve with the variables kv (name, value pairs) on
-// top of free listeners and a signing secret, and waits until it listens.
-func serveInProcess(t *testing.T, retry backoff, kv ...string) *inProcess {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &inProcess{logs: &lockedWriter{}, cancel: cancel, done: make(chan struct{})}
-	vars := append([]string{"JWT_SECRET", testSecret, "HTTP_ADDR", "127.0.0.1:0", "METRICS_ADDR", "127.0.0.1:0"}, kv...)
-	go func() {
-		defer close(s.done)
-		s.err = serve(ctx, env(vars...), s.logs, retry)
-	}()
-	t.Cleanup(func() { _ = s.stop() })
-	for deadline := time.Now().Add(5 * time.Second); s.addr == ""; time.Sleep(10 * time.Millisecond) {
-		select {
-		case <-s.done:
-			t.Fatalf("serve ended before it listened: %v\n%s", s.err, s.logs)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not listen within 5 s:\n%s", s.logs)
-		}
-		s.addr, s.metricsAddr = s.logs.listeningAddr()
-	}
-	return s
-}
-
-// stop shuts the server down as SIGTERM does, and returns what serve did.
-func (s *inProcess) stop() error {
-	s.cancel()
-	<-s.done
-	return s.err
-}
-
-// exchange is one answer, read in full.
-type exchange struct {
-	status int
-	header http.Header
-	body   string
-}
-
-func (s *inProcess) do(t *testing.T, method, path, token, body string) exchange {
-	t.Helper()
-	req, err := http.NewRequest(method, "http://"+s.addr+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	return exchange{resp.StatusCode, resp.Header, string(b)}
-}
-
-// readiness is /readyz's status and top-level output.
-func (s *inProcess) readiness(t *testing.T) (int, string) {
-	t.Helper()
-	x := s.do(t, http.MethodGet, "/readyz", "", "")
-	var body struct{ Output string }
-	if err := json.Unmarshal([]byte(x.body), &body); err != nil {
-		t.Fatalf("/readyz: %d %q: %v", x.status, x.body, err)
-	}
-	return x.status, body.Output
-}
 
 // mustWaitForDatabase checks a server that is waiting for its database:
 // alive, not ready for the reason want (a prefix of /readyz's output),
@@ -140,22 +53,6 @@ func (s *inProcess) mustWaitForDatabase(t *testing.T, want string) {
 	}
 }
 
-// logRecords decodes the log lines whose message is msg.
-func logRecords(t *testing.T, logs string, msg string) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatalf("log line is not JSON: %q", line)
-		}
-		if rec["msg"] == msg {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
-
 // TestServe_DatabaseBlackHoledThenRefusingThenBack_MigratesAndServes: a
 // server started before its database listens at once, says why it is not
 // ready, and once the database answers applies every migration to a
@@ -171,8 +68,7 @@ func TestServe_DatabaseBlackHoledThenRefusingThenBack_MigratesAndServes(t *testi
 	// Trust authentication ignores the password: it is there to be kept out of the log.
 	via := db.NewConnString(strings.Replace(proxy.URL(dbtest.Pooled(t, conn)).Value(), "postgres@", "postgres:"+testPassword+"@", 1))
 	retry := backoff{first: 50 * time.Millisecond, most: 400 * time.Millisecond}
-	s := serveInProcess(t, retry, "DATABASE_URL", via.Value(), "DATABASE_DIRECT_URL", dbtest.Direct(t, via).Value(),
-		"READINESS_TIMEOUT", "300ms", "DB_POOL_SIZE", "2", "DB_MAX_OVERFLOW", "2")
+	s := serveInProcess(t, retry, dbVars(t, via, "READINESS_TIMEOUT", "300ms", "DB_POOL_SIZE", "2", "DB_MAX_OVERFLOW", "2")...)
 
 	s.mustWaitForDatabase(t, "database unreachable: timeout after 300ms")
 	time.Sleep(500 * time.Millisecond)
@@ -251,6 +147,9 @@ func TestServe_DatabaseBlackHoledThenRefusingThenBack_MigratesAndServes(t *testi
 // TestServe_SIGTERMWhileWaitingForTheDatabase_ExitsPromptly: an attempt to
 // reach a database that never answers is abandoned, not waited for.
 func TestServe_SIGTERMWhileWaitingForTheDatabase_ExitsPromptly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the binary against a black-holed database")
+	}
 	t.Parallel()
 	conn := dbtest.NewEmptyDatabase(t)
 	proxy := dbtest.NewProxy(t)
@@ -259,10 +158,8 @@ func TestServe_SIGTERMWhileWaitingForTheDatabase_ExitsPromptly(t *testing.T) {
 	// The pool's own attempts to open its connections end within
 	// DB_POOL_TIMEOUT, and closing it waits for them: keep that short, to
 	// see whether the startup's attempt (up to READINESS_TIMEOUT) is waited for.
-	p := start(t, []string{
-		"JWT_SECRET=" + testSecret, "DATABASE_URL=" + via.Value(), "DATABASE_DIRECT_URL=" + dbtest.Direct(t, via).Value(),
-		"HTTP_ADDR=127.0.0.1:0", "METRICS_ADDR=127.0.0.1:0", "READINESS_TIMEOUT=5s", "DB_POOL_TIMEOUT=500ms",
-	}, "serve")
+	p := start(t, environ(dbVars(t, via, "JWT_SECRET", testSecret,
+		"HTTP_ADDR", "127.0.0.1:0", "METRICS_ADDR", "127.0.0.1:0", "READINESS_TIMEOUT", "5s", "DB_POOL_TIMEOUT", "500ms")...), "serve")
 	resp, err := http.Get("http://" + p.addr + "/readyz")
 	if err != nil || resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("/readyz with the database black-holed: %v %v", resp, err)
@@ -285,10 +182,12 @@ func TestServe_SIGTERMWhileWaitingForTheDatabase_ExitsPromptly(t *testing.T) {
 // asks on a connection of its own, so a pool full of slow requests does not
 // make a healthy server look dead.
 func TestServe_ReadyzAnswersWhileRequestsHoldEveryPoolConnection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("holds every pool connection with slow requests")
+	}
 	t.Parallel()
 	conn := dbtest.NewDatabase(t)
-	s := serveInProcess(t, startupBackoff, "DATABASE_URL", conn.Value(), "DATABASE_DIRECT_URL", dbtest.Direct(t, conn).Value(),
-		"DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "1", "READINESS_TIMEOUT", "2s")
+	s := serveInProcess(t, startupBackoff, dbVars(t, conn, "DB_POOL_SIZE", "1", "DB_MAX_OVERFLOW", "1", "READINESS_TIMEOUT", "2s")...)
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if status, _ := s.readiness(t); status == http.StatusOK {
 			break
@@ -337,6 +236,9 @@ func TestServe_ReadyzAnswersWhileRequestsHoldEveryPoolConnection(t *testing.T) {
 // that answers but refuses (here: it does not exist) is waited for like an
 // unreachable one; the log says why, the probe only that the check failed.
 func TestServe_DatabaseRefusesTheConnection_LogSaysWhyProbeDoesNot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for startup retries against a refusing database")
+	}
 	t.Parallel()
 	missing := dbtest.URLFor(dbtest.ServerURL(t), "marquee_never_created")
 	withPassword := strings.Replace(missing.Value(), "postgres@", "postgres:"+testPassword+"@", 1)

@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"marquee/db"
@@ -342,4 +343,24 @@ func Count(t testing.TB, conn db.ConnString, sql string, args ...any) int {
 		t.Fatalf("dbtest.Count: %v", err)
 	}
 	return n
+}
+
+// AuditLog is the audit log, newest first, a line a row: "action target by
+// actor", actor "operator" for a row without one (a write at the command
+// line).
+func AuditLog(t testing.TB, pool *db.Pool) []string {
+	t.Helper()
+	rows, err := pool.AuditList(context.Background(), db.AuditListParams{BeforeAt: time.Now().Add(time.Hour), BeforeID: uuid.Max, Lim: 1000})
+	if err != nil {
+		t.Fatalf("dbtest.AuditLog: %v", err)
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		actor := "operator"
+		if r.ActorID != nil {
+			actor = r.ActorID.String()
+		}
+		out[i] = r.Action + " " + r.Target + " by " + actor
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"marquee/guide/xmltv/xmltvtest"
+	"marquee/rules"
 )
 
 // FuzzParse checks that no input makes Parse panic, that the Result counts
@@ -38,7 +39,7 @@ func FuzzParse(f *testing.F) {
 				if p.ChannelID == "" || p.Title == "" || !p.Stop.After(p.Start) {
 					t.Errorf("programme breaks its promises: %+v", p)
 				}
-				if l := level(p.MinAge); l != p.MinAge {
+				if !rules.IsMaturityLevel(p.MinAge) {
 					t.Errorf("MinAge %d is not a level", p.MinAge)
 				}
 				return nil

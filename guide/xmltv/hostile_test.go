@@ -133,6 +133,9 @@ func TestParse_NestingAtMaxDepth_IsAcceptedAndOneMoreIsNot(t *testing.T) {
 }
 
 func TestParse_ThreeMillionElements_IsErrTooLargeInSmallHeap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("parses three million elements")
+	}
 	runtime.GC()
 	var base runtime.MemStats
 	runtime.ReadMemStats(&base)
@@ -182,6 +185,9 @@ func TestParse_ProgrammesWithoutStopOnMaxWaitingChannels_AreAcceptedAndOneMoreIs
 // 10 MiB, and must be refused after MaxTokenBytes (1 MiB), not after being
 // read whole.
 func TestParse_TenMiBToken_IsErrTooLargeBeforeBuffering(t *testing.T) {
+	if testing.Short() {
+		t.Skip("parses a 10 MiB token")
+	}
 	const huge = 10 * mib
 	tests := []struct{ name, head, unit, tail string }{
 		{"attribute value", `<tv><channel id="`, "a", `"/></tv>`},
@@ -225,6 +231,9 @@ func TestParse_TokenOfMaxTokenBytes_IsAcceptedAndOneMoreIsNot(t *testing.T) {
 // Many small tokens (text, comment, text...) can add up to a huge element
 // text that no single token bound catches.
 func TestParse_ElementTextFromManySmallPieces_IsErrTooLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("parses an element text of many MiB")
+	}
 	var err error
 	total := allocated(func() {
 		_, err = Parse(hostile(`<tv><channel id="a"><display-name>`, "abc<!---->", 10*mib, `</display-name></channel></tv>`), Options{}, nil, nil)

@@ -9,7 +9,7 @@ type Options struct {
 	// configuration.
 	Lang string
 	// UnratedMinAge is the minimum age of a programme with no rating at all.
-	// It is rounded up to one of Marquee's levels (0, 7, 13, 16, 18).
+	// It is rounded up to one of the maturity levels (rules.MaturityAtLeast).
 	UnratedMinAge int
 	// MaxDepth bounds element nesting. Default 32; real XMLTV needs about 6.
 	MaxDepth int

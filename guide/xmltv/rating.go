@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"marquee/rules"
 )
 
 // Rating is one <rating> of a programme: its value is the text of the
@@ -18,14 +20,14 @@ var namedRatings = map[string]int{
 	"G": 0, "PG": 7, "PG13": 13, "R": 18, "NC17": 18,
 }
 
-// MinAge turns a programme's ratings into Marquee's minimum age, one of 0, 7,
-// 13, 16 and 18. With several ratings the most restrictive wins; with none,
-// unrated (rounded up to a level) applies. A rating that cannot be
-// understood, an empty one included, means 18: a guide fails closed for
-// children.
+// MinAge turns a programme's ratings into Marquee's minimum age, one of the
+// maturity levels (see rules). With several ratings the most restrictive
+// wins; with none, unrated (rounded up to a level) applies. A rating that
+// cannot be understood, an empty one included, means rules.Adult: a guide
+// fails closed for children.
 func MinAge(ratings []Rating, unrated int) int {
 	if len(ratings) == 0 {
-		return level(unrated)
+		return rules.MaturityAtLeast(unrated)
 	}
 	age := 0
 	for _, r := range ratings {
@@ -35,7 +37,8 @@ func MinAge(ratings []Rating, unrated int) int {
 }
 
 // ratingAge reads one rating value: a named rating, else an age form such as
-// "14+", "FSK 12", "12" or "C8" (letters, a number, maybe a plus), else 18.
+// "14+", "FSK 12", "12" or "C8" (letters, a number, maybe a plus), else
+// rules.Adult.
 func ratingAge(value string) int {
 	v := normalise(value)
 	if age, ok := namedRatings[v]; ok {
@@ -43,13 +46,13 @@ func ratingAge(value string) int {
 	}
 	digits := strings.TrimLeftFunc(strings.TrimSuffix(v, "+"), isUpperASCII)
 	if !allDigits(digits) {
-		return 18
+		return rules.Adult
 	}
 	n, err := strconv.Atoi(digits)
-	if err != nil { // too many digits to be an age, and surely above 18
-		return 18
+	if err != nil { // too many digits to be an age, and surely adult
+		return rules.Adult
 	}
-	return level(n)
+	return rules.MaturityAtLeast(n)
 }
 
 // normalise makes "TV-14", "TV14" and "tv 14" one value.
@@ -63,14 +66,3 @@ func normalise(v string) string {
 }
 
 func isUpperASCII(r rune) bool { return 'A' <= r && r <= 'Z' }
-
-// level is the smallest of Marquee's levels that is at least n, since a
-// rating "not under n" must not admit anyone younger.
-func level(n int) int {
-	for _, l := range [...]int{0, 7, 13, 16} {
-		if n <= l {
-			return l
-		}
-	}
-	return 18
-}

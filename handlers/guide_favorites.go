@@ -14,7 +14,7 @@ import (
 // A profile's favourite channels: the routes sit behind RequireProfileOwner
 // and take the profile from it.
 
-func (h *epg) favorites(w http.ResponseWriter, r *http.Request) error {
+func (h *tvGuide) favorites(w http.ResponseWriter, r *http.Request) error {
 	return servePage(w, r, h.cursors, "epg.favorites", numberKeyset{},
 		func(ctx context.Context, after numberKeyset, limit int32) ([]db.Channel, error) {
 			return h.pool.FavoriteList(ctx, db.FavoriteListParams{ProfileID: ownedProfile(ctx).ID, AfterNumber: after.Number, Lim: limit})
@@ -32,7 +32,7 @@ func channelFromPath(r *http.Request) (uuid.UUID, error) {
 	return id, nil
 }
 
-func (h *epg) addFavorite(w http.ResponseWriter, r *http.Request) error {
+func (h *tvGuide) addFavorite(w http.ResponseWriter, r *http.Request) error {
 	id, err := channelFromPath(r)
 	if err == nil {
 		err = h.pool.FavoriteAdd(r.Context(), db.FavoriteAddParams{ProfileID: ownedProfile(r.Context()).ID, ChannelID: id})
@@ -51,7 +51,7 @@ func (h *epg) addFavorite(w http.ResponseWriter, r *http.Request) error {
 // removeFavorite answers 204 whether or not the channel was a favourite, or
 // still exists: the outcome the client wants holds either way. Only an id
 // that cannot be a channel's is 404, as on every channel route.
-func (h *epg) removeFavorite(w http.ResponseWriter, r *http.Request) error {
+func (h *tvGuide) removeFavorite(w http.ResponseWriter, r *http.Request) error {
 	id, err := channelFromPath(r)
 	if err == nil {
 		err = h.pool.FavoriteRemove(r.Context(), db.FavoriteRemoveParams{ProfileID: ownedProfile(r.Context()).ID, ChannelID: id})

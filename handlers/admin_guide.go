@@ -6,10 +6,11 @@ import (
 	"marquee/db"
 	"marquee/guide"
 	"marquee/guide/xmltv"
+	"marquee/rules"
 )
 
-// adminEPG serves the XMLTV import of the guide.
-type adminEPG struct {
+// adminGuide serves the XMLTV import of the guide.
+type adminGuide struct {
 	pool     *db.Pool
 	xmltv    xmltv.Options // EPG_LANG, EPG_UNRATED_MIN_AGE
 	maxBytes int64         // maxXMLBytes
@@ -24,13 +25,13 @@ type importAnswer struct {
 
 // importXMLTV streams the uploaded document into the guide in one
 // transaction, audited; a malformed or hostile one changes nothing.
-func (h *adminEPG) importXMLTV(w http.ResponseWriter, r *http.Request) error {
+func (h *adminGuide) importXMLTV(w http.ResponseWriter, r *http.Request) error {
 	body, err := xmlBody(w, r, h.maxBytes)
 	if err != nil {
 		return err
 	}
 	counts, err := guide.Import(r.Context(), h.pool, guide.XMLTV(body, h.xmltv), func(q *db.Queries) error {
-		return audit(r.Context(), q, "epg.import", "epg:xmltv")
+		return rules.Audit(r.Context(), q, actor(r.Context()), rules.GuideImported, rules.GuideSourceXMLTV)
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,95 @@
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"marquee/auth"
+	"marquee/db"
+)
+
+// The ownership cache: entries are evicted as the database announces
+// changes; the lifetime is only a backstop.
+const (
+	ownershipTTL  = 5 * time.Minute
+	maxOwnerships = 100_000
+)
+
+// Config is what the HTTP layer is built from: the pool, the settings that
+// `marquee serve` reads from its environment, and where to log and count.
+type Config struct {
+	Logger             *slog.Logger
+	Pool               *db.Pool
+	Direct             db.ConnString               // PostgreSQL itself, for LISTEN (DATABASE_DIRECT_URL, else DATABASE_URL)
+	Ready              func(context.Context) error // the readiness question (see Health)
+	ReadinessTimeout   time.Duration
+	Metrics            prometheus.Registerer
+	CORSAllowedOrigins []string
+	OpenAPI            []byte        // the contract, served at /openapi.yaml
+	Secret             auth.Secret   // signs access tokens and, through a derived key, list cursors
+	AccessTTL          time.Duration // JWT_TTL
+	RefreshTTL         time.Duration
+	Hashing            auth.Argon2Params
+	HashConcurrency    int           // password hashes at once
+	Throttle           auth.Throttle // of failed logins
+	SearchWalk         int32         // tunes search (see searchWalk); 0 means the default
+	EPGLang            string        // guide import's preferred language (EPG_LANG); "" means en
+	EPGUnratedMinAge   int           // min_age of imported programmes without a rating (EPG_UNRATED_MIN_AGE)
+}
+
+// Deps is what the HTTP layer needs from the rest of the program: its
+// Config, and what Build makes of it.
+type Deps struct {
+	Config
+	Health     *Health
+	Tokens     *auth.Tokens
+	Passwords  *auth.Passwords
+	Sessions   *auth.Sessions
+	CursorKey  []byte // signs list cursors
+	Heartbeats *db.HeartbeatWriter
+	Cache      *auth.OwnershipCache // proven ownership
+
+	stopListening context.CancelFunc
+}
+
+// Build makes the HTTP layer's dependencies from c: the one way that
+// `marquee serve` and the tests put the program together. The ownership
+// cache follows the database's change announcements from now on; the pool's
+// and the heartbeat writer's metrics join c.Metrics. Close stops what runs.
+func Build(c Config) (Deps, error) {
+	passwords, err := auth.NewPasswords(c.Hashing, c.HashConcurrency)
+	if err != nil {
+		return Deps{}, err
+	}
+	tokens := auth.NewTokens(c.Secret, c.AccessTTL)
+	d := Deps{
+		Config:     c,
+		Health:     NewHealth(c.Ready, c.ReadinessTimeout),
+		Tokens:     tokens,
+		Passwords:  passwords,
+		Sessions:   auth.NewSessions(c.Pool, tokens, passwords, c.RefreshTTL, c.Throttle),
+		CursorKey:  c.Secret.Derive("cursor"),
+		Heartbeats: db.NewHeartbeatWriter(c.Pool),
+		Cache:      auth.NewOwnershipCache(ownershipTTL, maxOwnerships),
+	}
+	for _, collector := range []prometheus.Collector{c.Pool.Collector(), d.Heartbeats.Collector()} {
+		if err := c.Metrics.Register(collector); err != nil {
+			d.Heartbeats.Close()
+			return Deps{}, err
+		}
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	d.stopListening = stop
+	go db.ListenChanges(ctx, c.Direct, d.Cache.Listening, d.Cache.Changed)
+	return d, nil
+}
+
+// Close stops following the change announcements and writes the heartbeats
+// still queued; call it once the server has stopped, before the pool closes.
+func (d Deps) Close() {
+	d.stopListening()
+	d.Heartbeats.Close()
+}

@@ -108,7 +108,7 @@ func (c PoolConfig) pgxConfig(connString string) (*pgxpool.Config, error) {
 		// Through a transaction pooler (ViaTransactionPooler) statements are
 		// unnamed and planned for their values each time, and PgBouncer
 		// refuses startup parameters it does not track: set jit = off on
-		// the database there (README, Scaling out).
+		// the database there (docs/operations.md, Scaling out).
 	}
 	// uuid.UUID implements driver.Valuer, which pgx would call to format
 	// every id as text; the codec sends and reads its 16 bytes directly.

@@ -101,8 +101,8 @@ func eventsOf(i, n int, cat playable, now time.Time) viewerEvents {
 		}
 		seen[t.id] = true
 		at := now.Add(-time.Duration(rng.Int64N(int64(60 * 24 * time.Hour))))
-		switch r := rng.IntN(20); {
-		case r == 0:
+		switch r := rng.IntN(20); r {
+		case 0:
 			v.partial = append(v.partial, t)
 			v.positions = append(v.positions, int32(rng.Int64N(int64(t.runtime)*8/10)))
 		default:

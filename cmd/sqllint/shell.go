@@ -32,7 +32,8 @@ func lintScripts(dir string) ([]finding, error) {
 		}
 		src := string(b)
 		firstLine, _, _ := strings.Cut(src, "\n")
-		if !strings.HasSuffix(path, ".sh") && !(strings.HasPrefix(firstLine, "#!") && strings.HasSuffix(firstLine, "sh")) {
+		isShell := strings.HasSuffix(path, ".sh") || strings.HasPrefix(firstLine, "#!") && strings.HasSuffix(firstLine, "sh")
+		if !isShell {
 			return nil
 		}
 		out = append(out, lintScript(path, src)...)

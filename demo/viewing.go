@@ -27,9 +27,11 @@ const (
 // viewerBatch is how many profiles one transaction writes: whole households.
 const viewerBatch = 500
 
-// ProfileID is the id of demo profile i; ViewerID that of household i (profiles 5i to 5i+4).
+// ProfileID is the id of demo profile i.
 func ProfileID(i int) uuid.UUID { return uuid.NewSHA1(namespace, fmt.Appendf(nil, "profile/%d", i)) }
-func ViewerID(i int) uuid.UUID  { return uuid.NewSHA1(namespace, fmt.Appendf(nil, "viewer/%d", i)) }
+
+// ViewerID is the id of household i (profiles 5i to 5i+4).
+func ViewerID(i int) uuid.UUID { return uuid.NewSHA1(namespace, fmt.Appendf(nil, "viewer/%d", i)) }
 
 // playable is the part of the catalog that viewers play: movies and
 // episodes, by genre, in a fixed popularity order.

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/pgxpool" //nolint:depguard // asks the pool db.Open made whether it pre-pings; sends no SQL
 
 	"marquee/db"
 	"marquee/db/dbtest"

@@ -7,7 +7,7 @@ SQLC     := CGO_ENABLED=0 $(GO) tool sqlc
 ENV      := .ci/env
 BIN      := bin/marquee
 
-.PHONY: run build test test-short lint generate help bench-catalog bench-viewing bench-heartbeat bench-guide resilience test-pgbouncer test-fresh
+.PHONY: run build test test-short lint vuln generate help bench-catalog bench-viewing bench-heartbeat bench-guide resilience test-pgbouncer test-fresh
 
 help:
 	@echo "make run       PostgreSQL, migrations, demo data, then the server on :8080"
@@ -15,7 +15,8 @@ help:
 	@echo "make test-short  the suite without its slow tests (faults, timeouts, load, large inputs, whole servers)"
 	@echo "make test-pgbouncer  the same suite through PgBouncer in transaction pooling mode"
 	@echo "make test-fresh      make test on a fresh clone of HEAD, with nothing beside it (no shared/ folder)"
-	@echo "make lint      sqlc diff and vet, the SQL-interpolation lint, go vet, gofmt, go mod tidy"
+	@echo "make lint      sqlc diff and vet, the SQL-interpolation lint, golangci-lint, go vet, gofmt, go mod tidy"
+	@echo "make vuln      govulncheck: known vulnerabilities in the code's dependencies (needs Go's vulnerability database online, so not in make lint)"
 	@echo "make generate  regenerate db/ from queries/ and schema/ with sqlc"
 	@echo "make bench-catalog   search and browse latency at 100,000 and 1,000,000 titles"
 	@echo "make bench-viewing   recommendations (10,000 profiles, 500,000 events) and heartbeats (50 clients)"
@@ -61,6 +62,11 @@ test-fresh:
 
 lint:
 	$(ENV) .ci/lint
+
+# govulncheck, like golangci-lint, comes from tools/go.mod, a module of its
+# own that keeps the tools' dependencies out of go.mod.
+vuln:
+	$(GO) tool -modfile=tools/go.mod govulncheck ./...
 
 generate:
 	$(SQLC) generate

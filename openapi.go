@@ -1,4 +1,4 @@
-// Package marquee, the module's root, exists only to embed the HTTP
+// Package marquee is the module's root and exists only to embed the HTTP
 // contract: openapi.yaml stays at the root of the repository, where readers
 // and tools look for it, and go:embed reaches no file above the package
 // that embeds it. The server publishes the contract (handlers serve it at

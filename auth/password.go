@@ -34,7 +34,7 @@ const (
 	slotWait = 10 * time.Second
 )
 
-// ErrBusy: too many password checks are running; the client should retry.
+// ErrBusy means too many password checks are running; the client should retry.
 var ErrBusy = errors.New("too many sign-ins in progress; retry shortly")
 
 // Passwords hashes and verifies passwords with argon2id, at most `slots` at a

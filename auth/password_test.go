@@ -71,8 +71,8 @@ func TestPasswords_WaitsForAFreeSlot(t *testing.T) {
 		done <- err
 	}()
 	select {
-	case <-done:
-		t.Fatal("a hash ran while every slot was taken")
+	case err := <-done:
+		t.Fatalf("a hash ran while every slot was taken (error %v)", err)
 	case <-time.After(200 * time.Millisecond):
 	}
 	<-p.slots // give one back

@@ -46,9 +46,19 @@ func (s *Secret) EnvDecode(v string) error {
 // Bytes is the key itself, for signing and verifying tokens.
 func (s Secret) Bytes() []byte { return []byte(s.value) }
 
-func (Secret) String() string               { return Redacted }
-func (Secret) GoString() string             { return Redacted }
-func (Secret) Format(f fmt.State, _ rune)   { _, _ = f.Write([]byte(Redacted)) }
+func (Secret) String() string { return Redacted }
+
+// GoString is what %#v prints.
+func (Secret) GoString() string { return Redacted }
+
+// Format prints Redacted for every verb, %x and %q included.
+func (Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(Redacted)) }
+
+// MarshalJSON keeps the key out of JSON.
 func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + Redacted + `"`), nil }
+
+// MarshalText keeps the key out of text encodings (JSON map keys, YAML).
 func (Secret) MarshalText() ([]byte, error) { return []byte(Redacted), nil }
-func (Secret) LogValue() slog.Value         { return slog.StringValue(Redacted) }
+
+// LogValue is what log/slog records.
+func (Secret) LogValue() slog.Value { return slog.StringValue(Redacted) }

@@ -194,8 +194,16 @@ func valueLength(v string) (int, bool) {
 	return min(i, len(v)), true
 }
 
-func (c ConnString) String() string               { return c.Redacted() }
-func (c ConnString) GoString() string             { return c.Redacted() }
-func (c ConnString) Format(f fmt.State, _ rune)   { _, _ = f.Write([]byte(c.Redacted())) }
+func (c ConnString) String() string { return c.Redacted() }
+
+// GoString is what %#v prints.
+func (c ConnString) GoString() string { return c.Redacted() }
+
+// Format prints the redacted form for every verb, %x and %q included.
+func (c ConnString) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.Redacted())) }
+
+// MarshalText keeps the secrets out of text encodings (JSON, YAML).
 func (c ConnString) MarshalText() ([]byte, error) { return []byte(c.Redacted()), nil }
-func (c ConnString) LogValue() slog.Value         { return slog.StringValue(c.Redacted()) }
+
+// LogValue is what log/slog records.
+func (c ConnString) LogValue() slog.Value { return slog.StringValue(c.Redacted()) }

@@ -66,7 +66,7 @@ type outcome struct {
 	err error
 }
 
-// ErrWriterClosed: the writer was closed; the heartbeat was not written.
+// ErrWriterClosed means the writer was closed; the heartbeat was not written.
 var ErrWriterClosed = errors.New("heartbeat writer closed")
 
 // Group commit limits: batches of at most heartbeatBatch heartbeats, and

@@ -27,9 +27,11 @@ const (
 // viewerBatch is how many profiles one transaction writes: whole households.
 const viewerBatch = 500
 
-// ProfileID is the id of demo profile i; ViewerID that of household i (profiles 5i to 5i+4).
+// ProfileID is the id of demo profile i.
 func ProfileID(i int) uuid.UUID { return uuid.NewSHA1(namespace, fmt.Appendf(nil, "profile/%d", i)) }
-func ViewerID(i int) uuid.UUID  { return uuid.NewSHA1(namespace, fmt.Appendf(nil, "viewer/%d", i)) }
+
+// ViewerID is the id of household i (profiles 5i to 5i+4).
+func ViewerID(i int) uuid.UUID { return uuid.NewSHA1(namespace, fmt.Appendf(nil, "viewer/%d", i)) }
 
 // playable is the part of the catalog that viewers play: movies and
 // episodes, by genre, in a fixed popularity order.
@@ -75,7 +77,7 @@ type viewerEvents struct {
 // eventsOf makes profile i's viewing: n events (watches, ratings and
 // bookmarks), fewer if its catalog runs out of titles it may see.
 func eventsOf(i, n int, cat playable, now time.Time) viewerEvents {
-	rng := rand.New(rand.NewPCG(uint64(i), 0x7669657765727321))
+	rng := rand.New(rand.NewPCG(uint64(i), 0x7669657765727321)) //nolint:gosec // seeded: the demo viewing is the same on every run
 	v := viewerEvents{maxAge: 18}
 	switch rng.IntN(10) {
 	case 0:
@@ -101,8 +103,8 @@ func eventsOf(i, n int, cat playable, now time.Time) viewerEvents {
 		}
 		seen[t.id] = true
 		at := now.Add(-time.Duration(rng.Int64N(int64(60 * 24 * time.Hour))))
-		switch r := rng.IntN(20); {
-		case r == 0:
+		switch r := rng.IntN(20); r {
+		case 0:
 			v.partial = append(v.partial, t)
 			v.positions = append(v.positions, int32(rng.Int64N(int64(t.runtime)*8/10)))
 		default:

@@ -266,6 +266,12 @@ func TestBrowse_EveryTitleOnceInOrderAndFilters(t *testing.T) {
 			t.Fatalf("out of order: %q before %q", all[i-1].Name, ti.Name)
 		}
 	}
+	listed := names(all)
+	for _, m := range movies {
+		if !slices.Contains(listed, m) {
+			t.Errorf("browse never listed %q", m)
+		}
+	}
 	if got := walkList(t, a, "/v1/catalog/titles?genre=comedy&limit=4"); len(got) != 16 {
 		t.Fatalf("comedy: %d titles, want 15 movies and the series", len(got))
 	}

@@ -161,7 +161,7 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "longest time without an acknowledgement: %.3f s, from %d to %d (Unix ms); slowest answer other than 204: %.2f ms\n",
 		gapTo.Sub(gapFrom).Seconds(), gapFrom.UnixMilli(), gapTo.UnixMilli(), float64(slowFail.Microseconds())/1000)
 	if o.out != "" {
-		if err := os.WriteFile(o.out, []byte(acks.String()), 0o644); err != nil {
+		if err := os.WriteFile(o.out, []byte(acks.String()), 0o600); err != nil {
 			return err
 		}
 	}

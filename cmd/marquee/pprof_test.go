@@ -37,8 +37,13 @@ func TestServe_PprofOnlyWithPPROF(t *testing.T) {
 					t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, c.want)
 				}
 			}
-			if resp, err := http.Get("http://" + metrics + "/metrics"); err != nil || resp.StatusCode != http.StatusOK {
-				t.Errorf("GET /metrics: %v %v", resp, err)
+			resp, err := http.Get("http://" + metrics + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("GET /metrics: %d, want 200", resp.StatusCode)
 			}
 		})
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/pgxpool" //nolint:depguard // asks the pool db.Open made whether it pre-pings; sends no SQL
 
 	"marquee/db"
 	"marquee/db/dbtest"
@@ -137,7 +137,8 @@ func TestServe_InFlightRequestFinishesAfterSIGTERMWhileReadyzFails(t *testing.T)
 	if code := p.exitCode(t); code != 0 {
 		t.Fatalf("exit %d, want 0:\n%s", code, p.stderr)
 	}
-	if _, err := http.Get("http://" + p.addr + "/livez"); err == nil {
+	if resp, err := http.Get("http://" + p.addr + "/livez"); err == nil {
+		resp.Body.Close()
 		t.Fatal("still serving after exit")
 	}
 }
@@ -197,8 +198,13 @@ func TestServe_LogsNeitherSecretNorPassword(t *testing.T) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
-	if resp, err := http.Get("http://" + addr + "/metrics"); err != nil || resp.StatusCode != http.StatusNotFound {
-		t.Errorf("the API listener serves /metrics: %v %v", resp, err)
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the API listener serves /metrics: %d, want 404", resp.StatusCode)
 	}
 	cancel()
 	if err := <-done; err != nil {

@@ -33,16 +33,9 @@ var builders = map[string]bool{
 	"io.WriteString": true,
 }
 
-// driverCalls are the methods that send SQL text to the database.
-var driverCalls = map[string]bool{
-	"Exec": true, "Query": true, "QueryRow": true, "SendBatch": true, "CopyFrom": true, "Prepare": true,
-	"ExecContext": true, "QueryContext": true, "QueryRowContext": true, "PrepareContext": true,
-}
-
 // lint loads the packages matching patterns (tests included) from dir and
-// reports every finding. Packages whose path is one of dbPkgs, or below
-// one, may call the driver.
-func lint(dir string, patterns, dbPkgs []string) ([]finding, error) {
+// reports every finding.
+func lint(dir string, patterns []string) ([]finding, error) {
 	cfg := &packages.Config{
 		Dir:   dir,
 		Tests: true,
@@ -65,13 +58,6 @@ func lint(dir string, patterns, dbPkgs []string) ([]finding, error) {
 	seen := map[string]bool{} // a file is in both a package and its test variant
 	var out []finding
 	for _, p := range pkgs {
-		mayCallDriver := false
-		for _, d := range dbPkgs {
-			path := strings.TrimSuffix(p.PkgPath, "_test")
-			if path == d || strings.HasPrefix(path, d+"/") {
-				mayCallDriver = true
-			}
-		}
 		flow := newFlow(p.TypesInfo, p.Syntax)
 		for _, file := range p.Syntax {
 			name := p.Fset.File(file.Pos()).Name()
@@ -79,13 +65,13 @@ func lint(dir string, patterns, dbPkgs []string) ([]finding, error) {
 				continue
 			}
 			seen[name] = true
-			out = append(out, lintFile(p.Fset, flow, file, mayCallDriver)...)
+			out = append(out, lintFile(p.Fset, flow, file)...)
 		}
 	}
 	return out, nil
 }
 
-func lintFile(fset *token.FileSet, flow *flow, file *ast.File, mayCallDriver bool) []finding {
+func lintFile(fset *token.FileSet, flow *flow, file *ast.File) []finding {
 	info := flow.info
 	var out []finding
 	report := func(n ast.Node, format string, args ...any) {
@@ -105,9 +91,6 @@ func lintFile(fset *token.FileSet, flow *flow, file *ast.File, mayCallDriver boo
 						return false
 					}
 				}
-			}
-			if driverCalls[fn.Name()] && isDriver(fn) && !mayCallDriver {
-				report(n, "%s called outside package db: use a query in queries/*.sql", qualified(fn))
 			}
 		case *ast.BinaryExpr:
 			if n.Op == token.ADD && !isConstant(info, n) {
@@ -158,15 +141,6 @@ func qualified(fn *types.Func) string {
 		return strings.TrimPrefix(recv, "*") + "." + fn.Name()
 	}
 	return fn.Pkg().Name() + "." + fn.Name()
-}
-
-// isDriver reports a method of pgx, database/sql or the db package's DBTX.
-func isDriver(fn *types.Func) bool {
-	if fn.Pkg() == nil {
-		return false
-	}
-	path := fn.Pkg().Path()
-	return strings.HasPrefix(path, "github.com/jackc/pgx/") || path == "database/sql" || path == "marquee/db"
 }
 
 // isConstant reports an expression the compiler folds: literals joined at

@@ -69,7 +69,8 @@ func listenBelowEphemeral() (net.Listener, error) {
 	var err error
 	for range 100 {
 		var ln net.Listener
-		if ln, err = net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(first+rand.IntN(low-first)))); err == nil {
+		port := first + rand.IntN(low-first) //nolint:gosec // spreads test listeners over ports; nothing secret
+		if ln, err = net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port))); err == nil {
 			return ln, nil
 		}
 	}

@@ -216,15 +216,15 @@ func TestParse_TenMiBToken_IsErrTooLargeBeforeBuffering(t *testing.T) {
 }
 
 func TestParse_TokenOfMaxTokenBytes_IsAcceptedAndOneMoreIsNot(t *testing.T) {
-	const max = 200
+	const limit = 200
 	doc := func(n int) string {
 		return tv(`<channel id="a"><display-name>` + strings.Repeat("x", n) + `</display-name></channel>`)
 	}
-	out := parseString(doc(max), Options{MaxTokenBytes: max})
-	if out.err != nil || len(out.channels) != 1 || len(out.channels[0].Name) != max {
-		t.Errorf("text of %d bytes: %+v, %v", max, out.channels, out.err)
+	out := parseString(doc(limit), Options{MaxTokenBytes: limit})
+	if out.err != nil || len(out.channels) != 1 || len(out.channels[0].Name) != limit {
+		t.Errorf("text of %d bytes: %+v, %v", limit, out.channels, out.err)
 	}
-	out = parseString(doc(max+1), Options{MaxTokenBytes: max})
+	out = parseString(doc(limit+1), Options{MaxTokenBytes: limit})
 	wantBound(t, out.err, ErrTooLarge)
 }
 

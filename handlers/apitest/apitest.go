@@ -171,6 +171,8 @@ type Transport struct {
 	Base http.RoundTripper
 }
 
+// RoundTrip sends req through Base and fails the test on an exchange the
+// contract does not allow.
 func (tr *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method == http.MethodOptions && req.Header.Get("Access-Control-Request-Method") != "" {
 		return tr.Base.RoundTrip(req)

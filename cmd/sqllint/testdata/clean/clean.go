@@ -10,7 +10,7 @@ import (
 const constantSQL = "SELECT " + "1" // folded by the compiler: no run-time data
 
 func clean(r *http.Request, n int, parts []string) string {
-	q := r.URL.Query() // not a database call
+	q := r.URL.Query()
 	msg := fmt.Sprintf("loaded %d titles from the catalog", n)
 	path := "/v1/profiles/" + q.Get("id") + "/bookmarks"
 	var sb strings.Builder

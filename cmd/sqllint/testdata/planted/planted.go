@@ -2,15 +2,11 @@
 package planted
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"strings"
-
-	"github.com/jackc/pgx/v5"
 )
 
-func planted(ctx context.Context, conn *pgx.Conn, sqlDB *sql.DB, name string, ids []string) {
+func planted(name string, ids []string) {
 	q := fmt.Sprintf("SELECT * FROM titles WHERE name = '%s'", name)   // want "SQL built with fmt.Sprintf"
 	q2 := "SELECT * FROM titles WHERE name = '" + name + "'"           // want "SQL built with +"
 	q3 := "DELETE FROM x WHERE id IN (" + strings.Join(ids, ",") + ")" // want "SQL built with +"
@@ -20,8 +16,5 @@ func planted(ctx context.Context, conn *pgx.Conn, sqlDB *sql.DB, name string, id
 	q4 += " AND name = " + name                                           // want "SQL built with +"
 	q5 := fmt.Sprint("select id from titles where ", q4)                  // want "SQL built with fmt.Sprint"
 	q6 := strings.Join([]string{"INSERT INTO t VALUES (", name, ")"}, "") // want "SQL built with strings.Join"
-	_, _ = conn.Exec(ctx, q)                                              // want "Conn.Exec called outside package db"
-	_ = conn.QueryRow(ctx, "SELECT 1")                                    // want "Conn.QueryRow called outside package db"
-	_, _ = sqlDB.QueryContext(ctx, q2)                                    // want "DB.QueryContext called outside package db"
-	_, _, _, _ = q3, q5, q6, sb.String()
+	_, _, _, _, _, _ = q, q2, q3, q5, q6, sb.String()
 }

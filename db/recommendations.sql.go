@@ -233,20 +233,26 @@ func (q *Queries) RecommendationList(ctx context.Context, arg RecommendationList
 
 const recommendationTaste = `-- name: RecommendationTaste :many
 
-SELECT s.title_id, coalesce(t.series_id, t.id)::uuid AS listed_id, s.watched, s.score::smallint AS score, s.at::timestamptz AS at
+SELECT s.title_id, coalesce(t.series_id, t.id)::uuid AS listed_id, s.watched, s.score::smallint AS score, s.at::timestamptz AS at,
+       (t.min_age <= $1::smallint)::bool AS visible
 FROM (
     SELECT h.title_id, true AS watched, 0 AS score, h.watched_at AS at
-    FROM history h WHERE h.profile_id = $1
+    FROM history h WHERE h.profile_id = $2
     UNION ALL
     SELECT r.title_id, false, r.score, r.rated_at
-    FROM ratings r WHERE r.profile_id = $1
+    FROM ratings r WHERE r.profile_id = $2
     UNION ALL
     SELECT b.title_id, false, 0, b.updated_at
-    FROM bookmarks b WHERE b.profile_id = $1
+    FROM bookmarks b WHERE b.profile_id = $2
 ) s
 JOIN titles t ON t.id = s.title_id
 ORDER BY s.at DESC
 `
+
+type RecommendationTasteParams struct {
+	MaxAge    int16
+	ProfileID uuid.UUID
+}
 
 type RecommendationTasteRow struct {
 	TitleID  uuid.UUID
@@ -254,15 +260,19 @@ type RecommendationTasteRow struct {
 	Watched  bool
 	Score    int16
 	At       time.Time
+	Visible  bool
 }
 
 // Recommendations: two statements, one to learn what a profile has seen and
 // likes, one to score candidates from everyone's viewing in a single pass.
 // Everything a profile has seen, newest first: watched, rated or in
-// progress, with the title it is listed as (an episode's series). Primary
-// keys of history, ratings and bookmarks lead with profile_id.
-func (q *Queries) RecommendationTaste(ctx context.Context, profileID uuid.UUID) ([]RecommendationTasteRow, error) {
-	rows, err := q.db.Query(ctx, recommendationTaste, profileID)
+// progress, with the title it is listed as (an episode's series), and
+// whether the profile may see it now (@max_age; an episode's series is
+// rated no higher than the episode): a title it may not see never shapes
+// its taste, so that no reason names it. Primary keys of history, ratings
+// and bookmarks lead with profile_id.
+func (q *Queries) RecommendationTaste(ctx context.Context, arg RecommendationTasteParams) ([]RecommendationTasteRow, error) {
+	rows, err := q.db.Query(ctx, recommendationTaste, arg.MaxAge, arg.ProfileID)
 	if err != nil {
 		return nil, err
 	}
@@ -276,6 +286,7 @@ func (q *Queries) RecommendationTaste(ctx context.Context, profileID uuid.UUID) 
 			&i.Watched,
 			&i.Score,
 			&i.At,
+			&i.Visible,
 		); err != nil {
 			return nil, err
 		}

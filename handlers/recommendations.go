@@ -30,7 +30,7 @@ type recommendation struct {
 // taste is what a profile has seen and what of it it liked.
 type taste struct {
 	seen        []uuid.UUID        // watched, rated, in progress, and the series of each
-	liked       []uuid.UUID        // watched (not rated 1 or 2) or rated 4 or 5, newest first
+	liked       []uuid.UUID        // watched (not rated 1 or 2) or rated 4 or 5, newest first, and within max_age
 	likedListed []uuid.UUID        // the same, as listed titles (an episode's series)
 	watched     map[uuid.UUID]bool // which liked titles were watched (the others were rated)
 }
@@ -59,7 +59,7 @@ func tasteOf(rows []db.RecommendationTasteRow) taste {
 	for _, r := range rows {
 		s, rated := score[r.TitleID]
 		likes := s >= 4 || t.watched[r.TitleID] && (!rated || s >= 3)
-		if likes && !added[r.TitleID] && len(t.liked) < recLiked {
+		if likes && r.Visible && !added[r.TitleID] && len(t.liked) < recLiked {
 			added[r.TitleID] = true
 			t.liked = append(t.liked, r.TitleID)
 			t.likedListed = append(t.likedListed, r.ListedID)
@@ -92,7 +92,7 @@ func (h *viewing) recommendations(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	p := ownedProfile(r.Context())
-	rows, err := h.pool.RecommendationTaste(r.Context(), p.ID)
+	rows, err := h.pool.RecommendationTaste(r.Context(), db.RecommendationTasteParams{ProfileID: p.ID, MaxAge: p.MaxAge})
 	if err != nil {
 		return err
 	}

@@ -231,3 +231,61 @@ func TestRecommendations_NeverSeenOrAboveMaxAge(t *testing.T) {
 		}
 	}
 }
+
+// addProfile adds a profile to account a.
+func addProfile(t *testing.T, a *account, body map[string]any) profile {
+	t.Helper()
+	resp := a.api.Do(http.MethodPost, "/v1/profiles", body)
+	if resp.Status != http.StatusCreated {
+		t.Fatalf("add profile: %d %s", resp.Status, resp.Body)
+	}
+	var p profile
+	resp.JSON(t, &p)
+	return p
+}
+
+// reasons is each recommendation as "title: reason".
+func reasons(recs []recommendation) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = r.Title.Name + ": " + r.Reason
+	}
+	return out
+}
+
+// TestRecommendations_LoweredProfileIsNotToldOfTitlesAboveItsAge: a profile
+// that watched an 18 title and is then lowered to 7 is never told
+// "Because you watched" it, nor recommended anything above 7.
+func TestRecommendations_LoweredProfileIsNotToldOfTitlesAboveItsAge(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	adult := f.addTitle(t, titleSpec{name: "Adult Thriller", minAge: 18, genres: []string{"thriller"}})
+	cartoon := f.addTitle(t, titleSpec{name: "Cartoon", genres: []string{"kids"}})
+	sequel := f.addTitle(t, titleSpec{name: "Adult Sequel", minAge: 18, genres: []string{"thriller"}})
+	teen := f.addTitle(t, titleSpec{name: "Teen Drama", minAge: 13, genres: []string{"drama"}})
+	for range 3 {
+		v := f.register(t, "Viewer")
+		watch(t, v, v.profile, adult, cartoon, sequel, teen)
+	}
+	a := f.register(t, "Parent")
+	watch(t, a, a.profile, adult)
+	if got := reasons(recommend(t, a, a.profile)); !slices.Contains(got, "Cartoon: Because you watched Adult Thriller") {
+		t.Fatalf("at 18, recommended %q, want the cartoon because of the thriller", got)
+	}
+
+	if resp := a.api.Do(http.MethodPut, profilePath(a.profile, ""), map[string]any{"max_age": 7}); resp.Status != http.StatusOK {
+		t.Fatalf("lower the profile: %d %s", resp.Status, resp.Body)
+	}
+	recs := recommend(t, a, a.profile)
+	if len(recs) == 0 {
+		t.Fatal("a lowered profile is recommended nothing")
+	}
+	for _, r := range recs {
+		if strings.Contains(r.Reason, "Adult") {
+			t.Errorf("a profile lowered to 7 is told %q about %q", r.Reason, r.Title.Name)
+		}
+		if r.Title.MinAge > 7 {
+			t.Errorf("a profile lowered to 7 is recommended %q (min_age %d)", r.Title.Name, r.Title.MinAge)
+		}
+	}
+}

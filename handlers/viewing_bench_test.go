@@ -38,7 +38,7 @@ func BenchmarkRecommendations(b *testing.B) {
 	b.Run("sql", func(b *testing.B) {
 		w.measure(b, func(i int) {
 			p := demo.ProfileID((i * 7919) % profiles)
-			rows, err := w.pool.RecommendationTaste(context.Background(), p)
+			rows, err := w.pool.RecommendationTaste(context.Background(), db.RecommendationTasteParams{ProfileID: p, MaxAge: adultAge})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -3,9 +3,13 @@
 
 -- name: RecommendationTaste :many
 -- Everything a profile has seen, newest first: watched, rated or in
--- progress, with the title it is listed as (an episode's series). Primary
--- keys of history, ratings and bookmarks lead with profile_id.
-SELECT s.title_id, coalesce(t.series_id, t.id)::uuid AS listed_id, s.watched, s.score::smallint AS score, s.at::timestamptz AS at
+-- progress, with the title it is listed as (an episode's series), and
+-- whether the profile may see it now (@max_age; an episode's series is
+-- rated no higher than the episode): a title it may not see never shapes
+-- its taste, so that no reason names it. Primary keys of history, ratings
+-- and bookmarks lead with profile_id.
+SELECT s.title_id, coalesce(t.series_id, t.id)::uuid AS listed_id, s.watched, s.score::smallint AS score, s.at::timestamptz AS at,
+       (t.min_age <= @max_age::smallint)::bool AS visible
 FROM (
     SELECT h.title_id, true AS watched, 0 AS score, h.watched_at AS at
     FROM history h WHERE h.profile_id = @profile_id

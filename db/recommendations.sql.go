@@ -130,7 +130,7 @@ WITH liked AS (
 SELECT w.score::float8 AS score, w.co_weight::float8 AS co_weight,
        coalesce(b.id, '00000000-0000-0000-0000-000000000000')::uuid AS because,
        coalesce(bs.name, b.name, '')::text AS because_name, w.genre_n::float8 AS genre_n,
-       coalesce(gn.name, '')::text AS genre_name, w.plays::float8 AS plays, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres
+       coalesce(gn.name, '')::text AS genre_name, w.plays::float8 AS plays, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres, d.own_min_age
 FROM winners w
 JOIN title_details d ON d.id = w.title_id
 LEFT JOIN titles b ON b.id = ($1::uuid[])[w.pos]
@@ -220,6 +220,7 @@ func (q *Queries) RecommendationList(ctx context.Context, arg RecommendationList
 			&i.TitleDetail.Season,
 			&i.TitleDetail.Episode,
 			&i.TitleDetail.Genres,
+			&i.TitleDetail.OwnMinAge,
 		); err != nil {
 			return nil, err
 		}

@@ -13,10 +13,11 @@ const (
 	recLiked  = 20 // the profile's latest likes that seed co-occurrence
 	recFanout = 25 // profiles per liked title, the latest to watch or like it
 	recDepth  = 20 // titles per such profile, its latest watches
-	// recBackers: the distinct profiles that must lead from a liked title
-	// to a candidate before that liked title counts for it (and can be its
-	// reason, "Because you watched..."). With one, a profile that watched a
-	// rare title would see another's latest watches.
+	// recBackers: the distinct other accounts whose profiles must lead from
+	// a liked title to a candidate before that liked title counts for it
+	// (and can be its reason, "Because you watched..."). With one, a profile
+	// that watched a rare title would see another's latest watches; counting
+	// profiles, an account's own profiles could stand in for the others.
 	recBackers = 3
 )
 
@@ -98,7 +99,7 @@ func (h *viewing) recommendations(w http.ResponseWriter, r *http.Request) error 
 	}
 	t := tasteOf(rows)
 	recs, err := h.pool.RecommendationList(r.Context(), db.RecommendationListParams{
-		ProfileID: p.ID, Liked: t.liked, LikedListed: t.likedListed, Seen: t.seen, MaxAge: p.MaxAge,
+		UserID: p.UserID, Liked: t.liked, LikedListed: t.likedListed, Seen: t.seen, MaxAge: p.MaxAge,
 		Fanout: recFanout, Depth: recDepth, MinBackers: recBackers, Lim: int32(page.limit),
 	})
 	if err != nil {

@@ -253,6 +253,64 @@ func reasons(recs []recommendation) []string {
 	return out
 }
 
+// TestRecommendations_SiblingProfilesDoNotVouchForAnotherAccount: an
+// attacker whose two other profiles watched L then C cannot learn, from
+// "Because you watched L", that one other account also watched L then C,
+// nor from that account's three profiles; backers are other accounts,
+// counted once each. Three other accounts are enough.
+func TestRecommendations_SiblingProfilesDoNotVouchForAnotherAccount(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	lead := f.addTitle(t, titleSpec{name: "Lead Film"})
+	secret := f.addTitle(t, titleSpec{name: "Secret Film"})
+	for i := range 5 {
+		f.addTitle(t, titleSpec{name: fmt.Sprintf("Filler %d", i)})
+	}
+	attacker := f.register(t, "Attacker")
+	for i := range 2 {
+		sibling := addProfile(t, attacker, map[string]any{"name": fmt.Sprintf("Sibling %d", i)})
+		watch(t, attacker, sibling, lead, secret)
+	}
+	watch(t, attacker, attacker.profile, lead)
+	because := func() bool {
+		t.Helper()
+		recs := recommend(t, attacker, attacker.profile)
+		var found bool
+		for _, r := range recs {
+			if strings.Contains(r.Reason, "Lead Film") {
+				if r.Title.ID != secret || r.Reason != "Because you watched Lead Film" {
+					t.Fatalf("unexpected reason naming the lead title: %q", reasons(recs))
+				}
+				found = true
+			}
+		}
+		return found
+	}
+
+	victim := f.register(t, "Victim")
+	watch(t, victim, victim.profile, lead, secret)
+	if because() {
+		t.Error("one other account and two of the attacker's own profiles made the secret title appear because of the lead one")
+	}
+	for i := range 2 {
+		p := addProfile(t, victim, map[string]any{"name": fmt.Sprintf("Household %d", i)})
+		watch(t, victim, p, lead, secret)
+	}
+	if because() {
+		t.Error("one other account's three profiles made the secret title appear because of the lead one")
+	}
+	second := f.register(t, "Second")
+	watch(t, second, second.profile, lead, secret)
+	if because() {
+		t.Error("two other accounts made the secret title appear because of the lead one")
+	}
+	third := f.register(t, "Third")
+	watch(t, third, third.profile, lead, secret)
+	if !because() {
+		t.Errorf("three other accounts watched the lead title, then the secret one: recommended %q", reasons(recommend(t, attacker, attacker.profile)))
+	}
+}
+
 // TestRecommendations_LoweredProfileIsNotToldOfTitlesAboveItsAge: a profile
 // that watched an 18 title and is then lowered to 7 is never told
 // "Because you watched" it, nor recommended anything above 7.

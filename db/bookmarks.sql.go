@@ -142,7 +142,7 @@ func (q *Queries) BookmarkInsertMany(ctx context.Context, arg BookmarkInsertMany
 }
 
 const bookmarkList = `-- name: BookmarkList :many
-SELECT b.position_seconds, b.updated_at, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres
+SELECT b.position_seconds, b.updated_at, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres, d.own_min_age
 FROM bookmarks b
 JOIN title_details d ON d.id = b.title_id
 WHERE b.profile_id = $1
@@ -198,6 +198,7 @@ func (q *Queries) BookmarkList(ctx context.Context, arg BookmarkListParams) ([]B
 			&i.TitleDetail.Season,
 			&i.TitleDetail.Episode,
 			&i.TitleDetail.Genres,
+			&i.TitleDetail.OwnMinAge,
 		); err != nil {
 			return nil, err
 		}

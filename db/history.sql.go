@@ -41,7 +41,7 @@ func (q *Queries) HistoryInsertMany(ctx context.Context, arg HistoryInsertManyPa
 }
 
 const historyList = `-- name: HistoryList :many
-SELECT h.watched_at, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres
+SELECT h.watched_at, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres, d.own_min_age
 FROM history h
 JOIN title_details d ON d.id = h.title_id
 WHERE h.profile_id = $1
@@ -94,6 +94,7 @@ func (q *Queries) HistoryList(ctx context.Context, arg HistoryListParams) ([]His
 			&i.TitleDetail.Season,
 			&i.TitleDetail.Episode,
 			&i.TitleDetail.Genres,
+			&i.TitleDetail.OwnMinAge,
 		); err != nil {
 			return nil, err
 		}

@@ -111,6 +111,7 @@ type Title struct {
 	Episode        *int16
 	SeriesKind     *string
 	CreatedAt      time.Time
+	OwnMinAge      int16
 }
 
 type TitleDetail struct {
@@ -126,6 +127,7 @@ type TitleDetail struct {
 	Season         *int16
 	Episode        *int16
 	Genres         []string
+	OwnMinAge      int16
 }
 
 type TitleGenre struct {

@@ -52,7 +52,7 @@ func (q *Queries) RatingInsertMany(ctx context.Context, arg RatingInsertManyPara
 }
 
 const ratingList = `-- name: RatingList :many
-SELECT r.score, r.rated_at, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres
+SELECT r.score, r.rated_at, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres, d.own_min_age
 FROM ratings r
 JOIN title_details d ON d.id = r.title_id
 WHERE r.profile_id = $1
@@ -107,6 +107,7 @@ func (q *Queries) RatingList(ctx context.Context, arg RatingListParams) ([]Ratin
 			&i.TitleDetail.Season,
 			&i.TitleDetail.Episode,
 			&i.TitleDetail.Genres,
+			&i.TitleDetail.OwnMinAge,
 		); err != nil {
 			return nil, err
 		}

@@ -16,13 +16,19 @@ const recommendationList = `-- name: RecommendationList :many
 WITH liked AS (
     SELECT l.title_id, l.pos
     FROM unnest($1::uuid[]) WITH ORDINALITY AS l (title_id, pos)
+), mine AS (
+    -- The caller's account's profiles (profiles_user_id_idx): never
+    -- neighbours, so that they cannot vouch for another account's viewing.
+    SELECT array_agg(p.id) AS ids
+    FROM profiles p
+    WHERE p.user_id = $2
 ), neighbours AS (
     SELECT l.pos, n.profile_id
     FROM liked l
     CROSS JOIN LATERAL (
         SELECT h.profile_id
         FROM history h
-        WHERE h.title_id = l.title_id AND h.profile_id <> $2
+        WHERE h.title_id = l.title_id AND h.profile_id <> ALL ((SELECT ids FROM mine)::uuid[])
         ORDER BY h.watched_at DESC
         LIMIT $3::int
     ) n
@@ -32,13 +38,15 @@ WITH liked AS (
     CROSS JOIN LATERAL (
         SELECT r.profile_id
         FROM ratings r
-        WHERE r.title_id = l.title_id AND r.score >= 4 AND r.profile_id <> $2
+        WHERE r.title_id = l.title_id AND r.score >= 4 AND r.profile_id <> ALL ((SELECT ids FROM mine)::uuid[])
         ORDER BY r.rated_at DESC
         LIMIT $3::int
     ) n
 ), nb AS (
-    -- Each neighbour once per liked title that led to it.
-    SELECT DISTINCT pos, profile_id FROM neighbours
+    -- Each neighbour once per liked title that led to it, with its account.
+    SELECT DISTINCT n.pos, n.profile_id, pr.user_id
+    FROM neighbours n
+    JOIN profiles pr ON pr.id = n.profile_id
 ), reads AS (
     -- Each neighbour's latest watches, read once.
     SELECT p.profile_id, x.title_id
@@ -56,15 +64,16 @@ WITH liked AS (
     FROM titles t
     WHERE t.id IN (SELECT r.title_id FROM reads r)
 ), paths AS (
-    -- Each (candidate, liked title, neighbour) once: a neighbour that watched
-    -- several episodes of a series leads to it once.
-    SELECT l.title_id, nb.pos, nb.profile_id
+    -- Each (candidate, liked title, account) once: a neighbour that watched
+    -- several episodes of a series leads to it once, and so do several
+    -- profiles of one account.
+    SELECT l.title_id, nb.pos, nb.user_id
     FROM nb
     JOIN reads r ON r.profile_id = nb.profile_id
     JOIN listed l ON l.id = r.title_id
     GROUP BY 1, 2, 3
 ), co_pos AS (
-    -- Fewer than @min_backers neighbours from a liked title to a candidate,
+    -- Fewer than @min_backers accounts from a liked title to a candidate,
     -- and that liked title does not count for it (nor becomes its reason).
     SELECT title_id, pos, count(*) AS backers
     FROM paths
@@ -130,7 +139,7 @@ WITH liked AS (
 SELECT w.score::float8 AS score, w.co_weight::float8 AS co_weight,
        coalesce(b.id, '00000000-0000-0000-0000-000000000000')::uuid AS because,
        coalesce(bs.name, b.name, '')::text AS because_name, w.genre_n::float8 AS genre_n,
-       coalesce(gn.name, '')::text AS genre_name, w.plays::float8 AS plays, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres
+       coalesce(gn.name, '')::text AS genre_name, w.plays::float8 AS plays, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres, d.own_min_age
 FROM winners w
 JOIN title_details d ON d.id = w.title_id
 LEFT JOIN titles b ON b.id = ($1::uuid[])[w.pos]
@@ -141,7 +150,7 @@ ORDER BY w.score DESC, w.title_id
 
 type RecommendationListParams struct {
 	Liked       []uuid.UUID
-	ProfileID   uuid.UUID
+	UserID      uuid.UUID
 	Fanout      int32
 	Depth       int32
 	MinBackers  int32
@@ -164,14 +173,16 @@ type RecommendationListRow struct {
 
 // Scores candidates for a profile and returns the best @lim.
 //
-//	co-occurrence: the profiles that lately watched (history_title_idx) or
-//	liked (ratings_liked_idx) each of @liked, at most @fanout per title, and
-//	what those profiles watched lately (history_recent_idx), at most @depth
-//	each; a recent like (early in @liked) weighs more, and the most recent
-//	one that led to a title is its reason; a liked title counts for a
-//	candidate only when at least @min_backers distinct profiles lead from
-//	one to the other, so that what one other profile watched can never be
-//	read back from them;
+//	co-occurrence: the profiles of other accounts that lately watched
+//	(history_title_idx) or liked (ratings_liked_idx) each of @liked (titles
+//	the profile may see: RecommendationTaste), at most @fanout per title,
+//	and what those profiles watched lately (history_recent_idx), at most
+//	@depth each; a recent like (early in @liked) weighs more, and the most
+//	recent one that led to a title is its reason; a liked title counts for
+//	a candidate only when profiles of at least @min_backers distinct other
+//	accounts lead from one to the other, so that what one other account
+//	watched can never be read back from them, not even by an account whose
+//	own profiles lead there too (they are never neighbours);
 //	genre affinity: how many of @liked_listed share a candidate's genre;
 //	popularity: plays among the platform's last 5,000 watches
 //	(history_watched_at_idx);
@@ -184,7 +195,7 @@ type RecommendationListRow struct {
 func (q *Queries) RecommendationList(ctx context.Context, arg RecommendationListParams) ([]RecommendationListRow, error) {
 	rows, err := q.db.Query(ctx, recommendationList,
 		arg.Liked,
-		arg.ProfileID,
+		arg.UserID,
 		arg.Fanout,
 		arg.Depth,
 		arg.MinBackers,
@@ -220,6 +231,7 @@ func (q *Queries) RecommendationList(ctx context.Context, arg RecommendationList
 			&i.TitleDetail.Season,
 			&i.TitleDetail.Episode,
 			&i.TitleDetail.Genres,
+			&i.TitleDetail.OwnMinAge,
 		); err != nil {
 			return nil, err
 		}
@@ -233,20 +245,26 @@ func (q *Queries) RecommendationList(ctx context.Context, arg RecommendationList
 
 const recommendationTaste = `-- name: RecommendationTaste :many
 
-SELECT s.title_id, coalesce(t.series_id, t.id)::uuid AS listed_id, s.watched, s.score::smallint AS score, s.at::timestamptz AS at
+SELECT s.title_id, coalesce(t.series_id, t.id)::uuid AS listed_id, s.watched, s.score::smallint AS score, s.at::timestamptz AS at,
+       (t.min_age <= $1::smallint)::bool AS visible
 FROM (
     SELECT h.title_id, true AS watched, 0 AS score, h.watched_at AS at
-    FROM history h WHERE h.profile_id = $1
+    FROM history h WHERE h.profile_id = $2
     UNION ALL
     SELECT r.title_id, false, r.score, r.rated_at
-    FROM ratings r WHERE r.profile_id = $1
+    FROM ratings r WHERE r.profile_id = $2
     UNION ALL
     SELECT b.title_id, false, 0, b.updated_at
-    FROM bookmarks b WHERE b.profile_id = $1
+    FROM bookmarks b WHERE b.profile_id = $2
 ) s
 JOIN titles t ON t.id = s.title_id
 ORDER BY s.at DESC
 `
+
+type RecommendationTasteParams struct {
+	MaxAge    int16
+	ProfileID uuid.UUID
+}
 
 type RecommendationTasteRow struct {
 	TitleID  uuid.UUID
@@ -254,15 +272,19 @@ type RecommendationTasteRow struct {
 	Watched  bool
 	Score    int16
 	At       time.Time
+	Visible  bool
 }
 
 // Recommendations: two statements, one to learn what a profile has seen and
 // likes, one to score candidates from everyone's viewing in a single pass.
 // Everything a profile has seen, newest first: watched, rated or in
-// progress, with the title it is listed as (an episode's series). Primary
-// keys of history, ratings and bookmarks lead with profile_id.
-func (q *Queries) RecommendationTaste(ctx context.Context, profileID uuid.UUID) ([]RecommendationTasteRow, error) {
-	rows, err := q.db.Query(ctx, recommendationTaste, profileID)
+// progress, with the title it is listed as (an episode's series), and
+// whether the profile may see it now (@max_age; an episode's series is
+// rated no higher than the episode): a title it may not see never shapes
+// its taste, so that no reason names it. Primary keys of history, ratings
+// and bookmarks lead with profile_id.
+func (q *Queries) RecommendationTaste(ctx context.Context, arg RecommendationTasteParams) ([]RecommendationTasteRow, error) {
+	rows, err := q.db.Query(ctx, recommendationTaste, arg.MaxAge, arg.ProfileID)
 	if err != nil {
 		return nil, err
 	}
@@ -276,6 +298,7 @@ func (q *Queries) RecommendationTaste(ctx context.Context, profileID uuid.UUID) 
 			&i.Watched,
 			&i.Score,
 			&i.At,
+			&i.Visible,
 		); err != nil {
 			return nil, err
 		}

@@ -65,7 +65,7 @@ func (q *Queries) GenresKnown(ctx context.Context, slugs []string) ([]string, er
 }
 
 const titleBrowse = `-- name: TitleBrowse :many
-SELECT d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres
+SELECT d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres, d.own_min_age
 FROM (
     SELECT t.id, t.name_key
     FROM titles t
@@ -124,6 +124,7 @@ func (q *Queries) TitleBrowse(ctx context.Context, arg TitleBrowseParams) ([]Tit
 			&i.TitleDetail.Season,
 			&i.TitleDetail.Episode,
 			&i.TitleDetail.Genres,
+			&i.TitleDetail.OwnMinAge,
 		); err != nil {
 			return nil, err
 		}
@@ -136,7 +137,7 @@ func (q *Queries) TitleBrowse(ctx context.Context, arg TitleBrowseParams) ([]Tit
 }
 
 const titleBrowseKind = `-- name: TitleBrowseKind :many
-SELECT d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres
+SELECT d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres, d.own_min_age
 FROM (
     SELECT t.id, t.name_key
     FROM titles t
@@ -195,6 +196,7 @@ func (q *Queries) TitleBrowseKind(ctx context.Context, arg TitleBrowseKindParams
 			&i.TitleDetail.Season,
 			&i.TitleDetail.Episode,
 			&i.TitleDetail.Genres,
+			&i.TitleDetail.OwnMinAge,
 		); err != nil {
 			return nil, err
 		}
@@ -219,7 +221,7 @@ func (q *Queries) TitleCount(ctx context.Context) (int64, error) {
 }
 
 const titleCreate = `-- name: TitleCreate :one
-INSERT INTO titles (kind, name, synopsis, release_year, min_age, runtime_seconds, series_id, season, episode)
+INSERT INTO titles (kind, name, synopsis, release_year, own_min_age, runtime_seconds, series_id, season, episode)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING id
 `
@@ -236,6 +238,8 @@ type TitleCreateParams struct {
 	Episode        *int16
 }
 
+// @min_age is the title's own rating; min_age, the effective one, follows
+// from it and from the series' (00010_episode_ratings.sql).
 func (q *Queries) TitleCreate(ctx context.Context, arg TitleCreateParams) (uuid.UUID, error) {
 	row := q.db.QueryRow(ctx, titleCreate,
 		arg.Kind,
@@ -269,7 +273,7 @@ func (q *Queries) TitleDelete(ctx context.Context, id uuid.UUID) (int64, error) 
 }
 
 const titleEpisodes = `-- name: TitleEpisodes :many
-SELECT id, kind, name, name_key, synopsis, release_year, min_age, runtime_seconds, series_id, season, episode, genres
+SELECT id, kind, name, name_key, synopsis, release_year, min_age, runtime_seconds, series_id, season, episode, genres, own_min_age
 FROM title_details
 WHERE series_id = $1
   AND (season, episode) > ($2::smallint, $3::smallint)
@@ -315,6 +319,7 @@ func (q *Queries) TitleEpisodes(ctx context.Context, arg TitleEpisodesParams) ([
 			&i.Season,
 			&i.Episode,
 			&i.Genres,
+			&i.OwnMinAge,
 		); err != nil {
 			return nil, err
 		}
@@ -380,7 +385,7 @@ func (q *Queries) TitleGenresInsertMany(ctx context.Context, arg TitleGenresInse
 
 const titleGet = `-- name: TitleGet :one
 
-SELECT id, kind, name, name_key, synopsis, release_year, min_age, runtime_seconds, series_id, season, episode, genres
+SELECT id, kind, name, name_key, synopsis, release_year, min_age, runtime_seconds, series_id, season, episode, genres, own_min_age
 FROM title_details
 WHERE id = $1 AND min_age <= $2::smallint
 `
@@ -409,12 +414,13 @@ func (q *Queries) TitleGet(ctx context.Context, arg TitleGetParams) (TitleDetail
 		&i.Season,
 		&i.Episode,
 		&i.Genres,
+		&i.OwnMinAge,
 	)
 	return i, err
 }
 
 const titleInsertMany = `-- name: TitleInsertMany :execrows
-INSERT INTO titles (id, kind, name, synopsis, release_year, min_age, runtime_seconds, series_id, season, episode)
+INSERT INTO titles (id, kind, name, synopsis, release_year, own_min_age, runtime_seconds, series_id, season, episode)
 SELECT u.id, u.kind, u.name, u.synopsis, u.release_year, u.min_age,
        nullif(u.runtime, 0), nullif(u.series_id, '00000000-0000-0000-0000-000000000000'::uuid),
        nullif(u.season, -1), nullif(u.episode, 0)
@@ -559,7 +565,7 @@ WITH exact AS (
         WHERE (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM farther) >= $1
     UNION ALL SELECT 2, id, name_key FROM everywhere
 )
-SELECT f.rank::int AS rank, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres
+SELECT f.rank::int AS rank, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres, d.own_min_age
 FROM found f
 JOIN title_details d ON d.id = f.id
 ORDER BY f.rank, f.name_key, f.id
@@ -647,6 +653,7 @@ func (q *Queries) TitleSearch(ctx context.Context, arg TitleSearchParams) ([]Tit
 			&i.TitleDetail.Season,
 			&i.TitleDetail.Episode,
 			&i.TitleDetail.Genres,
+			&i.TitleDetail.OwnMinAge,
 		); err != nil {
 			return nil, err
 		}
@@ -660,7 +667,7 @@ func (q *Queries) TitleSearch(ctx context.Context, arg TitleSearchParams) ([]Tit
 
 const titleUpdate = `-- name: TitleUpdate :one
 UPDATE titles
-SET kind = $1, name = $2, synopsis = $3, release_year = $4, min_age = $5,
+SET kind = $1, name = $2, synopsis = $3, release_year = $4, own_min_age = $5,
     runtime_seconds = $6, series_id = $7, season = $8, episode = $9
 WHERE id = $10
 RETURNING id

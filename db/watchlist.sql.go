@@ -45,7 +45,7 @@ func (q *Queries) WatchlistAdd(ctx context.Context, arg WatchlistAddParams) (boo
 }
 
 const watchlistList = `-- name: WatchlistList :many
-SELECT w.added_at, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres
+SELECT w.added_at, d.id, d.kind, d.name, d.name_key, d.synopsis, d.release_year, d.min_age, d.runtime_seconds, d.series_id, d.season, d.episode, d.genres, d.own_min_age
 FROM watchlist w
 JOIN title_details d ON d.id = w.title_id
 WHERE w.profile_id = $1
@@ -98,6 +98,7 @@ func (q *Queries) WatchlistList(ctx context.Context, arg WatchlistListParams) ([
 			&i.TitleDetail.Season,
 			&i.TitleDetail.Episode,
 			&i.TitleDetail.Genres,
+			&i.TitleDetail.OwnMinAge,
 		); err != nil {
 			return nil, err
 		}

@@ -43,9 +43,11 @@ type titleFields struct {
 	genres []string
 }
 
+// fieldsOf is a stored title's writable fields. Its rating is its own, not
+// the effective min_age it shows (an episode's is at least its series').
 func fieldsOf(d db.TitleDetail) titleFields {
 	return titleFields{TitleCreateParams: db.TitleCreateParams{
-		Kind: d.Kind, Name: d.Name, Synopsis: d.Synopsis, ReleaseYear: d.ReleaseYear, MinAge: d.MinAge,
+		Kind: d.Kind, Name: d.Name, Synopsis: d.Synopsis, ReleaseYear: d.ReleaseYear, MinAge: d.OwnMinAge,
 		RuntimeSeconds: d.RuntimeSeconds, SeriesID: d.SeriesID, Season: d.Season, Episode: d.Episode,
 	}, genres: d.Genres}
 }

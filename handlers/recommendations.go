@@ -13,10 +13,11 @@ const (
 	recLiked  = 20 // the profile's latest likes that seed co-occurrence
 	recFanout = 25 // profiles per liked title, the latest to watch or like it
 	recDepth  = 20 // titles per such profile, its latest watches
-	// recBackers: the distinct profiles that must lead from a liked title
-	// to a candidate before that liked title counts for it (and can be its
-	// reason, "Because you watched..."). With one, a profile that watched a
-	// rare title would see another's latest watches.
+	// recBackers: the distinct other accounts whose profiles must lead from
+	// a liked title to a candidate before that liked title counts for it
+	// (and can be its reason, "Because you watched..."). With one, a profile
+	// that watched a rare title would see another's latest watches; counting
+	// profiles, an account's own profiles could stand in for the others.
 	recBackers = 3
 )
 
@@ -30,7 +31,7 @@ type recommendation struct {
 // taste is what a profile has seen and what of it it liked.
 type taste struct {
 	seen        []uuid.UUID        // watched, rated, in progress, and the series of each
-	liked       []uuid.UUID        // watched (not rated 1 or 2) or rated 4 or 5, newest first
+	liked       []uuid.UUID        // watched (not rated 1 or 2) or rated 4 or 5, newest first, and within max_age
 	likedListed []uuid.UUID        // the same, as listed titles (an episode's series)
 	watched     map[uuid.UUID]bool // which liked titles were watched (the others were rated)
 }
@@ -59,7 +60,7 @@ func tasteOf(rows []db.RecommendationTasteRow) taste {
 	for _, r := range rows {
 		s, rated := score[r.TitleID]
 		likes := s >= 4 || t.watched[r.TitleID] && (!rated || s >= 3)
-		if likes && !added[r.TitleID] && len(t.liked) < recLiked {
+		if likes && r.Visible && !added[r.TitleID] && len(t.liked) < recLiked {
 			added[r.TitleID] = true
 			t.liked = append(t.liked, r.TitleID)
 			t.likedListed = append(t.likedListed, r.ListedID)
@@ -92,13 +93,13 @@ func (h *viewing) recommendations(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	p := ownedProfile(r.Context())
-	rows, err := h.pool.RecommendationTaste(r.Context(), p.ID)
+	rows, err := h.pool.RecommendationTaste(r.Context(), db.RecommendationTasteParams{ProfileID: p.ID, MaxAge: p.MaxAge})
 	if err != nil {
 		return err
 	}
 	t := tasteOf(rows)
 	recs, err := h.pool.RecommendationList(r.Context(), db.RecommendationListParams{
-		ProfileID: p.ID, Liked: t.liked, LikedListed: t.likedListed, Seen: t.seen, MaxAge: p.MaxAge,
+		UserID: p.UserID, Liked: t.liked, LikedListed: t.likedListed, Seen: t.seen, MaxAge: p.MaxAge,
 		Fanout: recFanout, Depth: recDepth, MinBackers: recBackers, Lim: int32(page.limit),
 	})
 	if err != nil {

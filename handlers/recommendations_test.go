@@ -231,3 +231,119 @@ func TestRecommendations_NeverSeenOrAboveMaxAge(t *testing.T) {
 		}
 	}
 }
+
+// addProfile adds a profile to account a.
+func addProfile(t *testing.T, a *account, body map[string]any) profile {
+	t.Helper()
+	resp := a.api.Do(http.MethodPost, "/v1/profiles", body)
+	if resp.Status != http.StatusCreated {
+		t.Fatalf("add profile: %d %s", resp.Status, resp.Body)
+	}
+	var p profile
+	resp.JSON(t, &p)
+	return p
+}
+
+// reasons is each recommendation as "title: reason".
+func reasons(recs []recommendation) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = r.Title.Name + ": " + r.Reason
+	}
+	return out
+}
+
+// TestRecommendations_SiblingProfilesDoNotVouchForAnotherAccount: an
+// attacker whose two other profiles watched L then C cannot learn, from
+// "Because you watched L", that one other account also watched L then C,
+// nor from that account's three profiles; backers are other accounts,
+// counted once each. Three other accounts are enough.
+func TestRecommendations_SiblingProfilesDoNotVouchForAnotherAccount(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	lead := f.addTitle(t, titleSpec{name: "Lead Film"})
+	secret := f.addTitle(t, titleSpec{name: "Secret Film"})
+	for i := range 5 {
+		f.addTitle(t, titleSpec{name: fmt.Sprintf("Filler %d", i)})
+	}
+	attacker := f.register(t, "Attacker")
+	for i := range 2 {
+		sibling := addProfile(t, attacker, map[string]any{"name": fmt.Sprintf("Sibling %d", i)})
+		watch(t, attacker, sibling, lead, secret)
+	}
+	watch(t, attacker, attacker.profile, lead)
+	because := func() bool {
+		t.Helper()
+		recs := recommend(t, attacker, attacker.profile)
+		var found bool
+		for _, r := range recs {
+			if strings.Contains(r.Reason, "Lead Film") {
+				if r.Title.ID != secret || r.Reason != "Because you watched Lead Film" {
+					t.Fatalf("unexpected reason naming the lead title: %q", reasons(recs))
+				}
+				found = true
+			}
+		}
+		return found
+	}
+
+	victim := f.register(t, "Victim")
+	watch(t, victim, victim.profile, lead, secret)
+	if because() {
+		t.Error("one other account and two of the attacker's own profiles made the secret title appear because of the lead one")
+	}
+	for i := range 2 {
+		p := addProfile(t, victim, map[string]any{"name": fmt.Sprintf("Household %d", i)})
+		watch(t, victim, p, lead, secret)
+	}
+	if because() {
+		t.Error("one other account's three profiles made the secret title appear because of the lead one")
+	}
+	second := f.register(t, "Second")
+	watch(t, second, second.profile, lead, secret)
+	if because() {
+		t.Error("two other accounts made the secret title appear because of the lead one")
+	}
+	third := f.register(t, "Third")
+	watch(t, third, third.profile, lead, secret)
+	if !because() {
+		t.Errorf("three other accounts watched the lead title, then the secret one: recommended %q", reasons(recommend(t, attacker, attacker.profile)))
+	}
+}
+
+// TestRecommendations_LoweredProfileIsNotToldOfTitlesAboveItsAge: a profile
+// that watched an 18 title and is then lowered to 7 is never told
+// "Because you watched" it, nor recommended anything above 7.
+func TestRecommendations_LoweredProfileIsNotToldOfTitlesAboveItsAge(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	adult := f.addTitle(t, titleSpec{name: "Adult Thriller", minAge: 18, genres: []string{"thriller"}})
+	cartoon := f.addTitle(t, titleSpec{name: "Cartoon", genres: []string{"kids"}})
+	sequel := f.addTitle(t, titleSpec{name: "Adult Sequel", minAge: 18, genres: []string{"thriller"}})
+	teen := f.addTitle(t, titleSpec{name: "Teen Drama", minAge: 13, genres: []string{"drama"}})
+	for range 3 {
+		v := f.register(t, "Viewer")
+		watch(t, v, v.profile, adult, cartoon, sequel, teen)
+	}
+	a := f.register(t, "Parent")
+	watch(t, a, a.profile, adult)
+	if got := reasons(recommend(t, a, a.profile)); !slices.Contains(got, "Cartoon: Because you watched Adult Thriller") {
+		t.Fatalf("at 18, recommended %q, want the cartoon because of the thriller", got)
+	}
+
+	if resp := a.api.Do(http.MethodPut, profilePath(a.profile, ""), map[string]any{"max_age": 7}); resp.Status != http.StatusOK {
+		t.Fatalf("lower the profile: %d %s", resp.Status, resp.Body)
+	}
+	recs := recommend(t, a, a.profile)
+	if len(recs) == 0 {
+		t.Fatal("a lowered profile is recommended nothing")
+	}
+	for _, r := range recs {
+		if strings.Contains(r.Reason, "Adult") {
+			t.Errorf("a profile lowered to 7 is told %q about %q", r.Reason, r.Title.Name)
+		}
+		if r.Title.MinAge > 7 {
+			t.Errorf("a profile lowered to 7 is recommended %q (min_age %d)", r.Title.Name, r.Title.MinAge)
+		}
+	}
+}

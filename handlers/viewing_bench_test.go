@@ -37,14 +37,15 @@ func BenchmarkRecommendations(b *testing.B) {
 	})
 	b.Run("sql", func(b *testing.B) {
 		w.measure(b, func(i int) {
-			p := demo.ProfileID((i * 7919) % profiles)
-			rows, err := w.pool.RecommendationTaste(context.Background(), p)
+			n := (i * 7919) % profiles
+			p := demo.ProfileID(n)
+			rows, err := w.pool.RecommendationTaste(context.Background(), db.RecommendationTasteParams{ProfileID: p, MaxAge: adultAge})
 			if err != nil {
 				b.Fatal(err)
 			}
 			t := tasteOf(rows)
 			_, err = w.pool.RecommendationList(context.Background(), db.RecommendationListParams{
-				ProfileID: p, Liked: t.liked, LikedListed: t.likedListed, Seen: t.seen, MaxAge: adultAge,
+				UserID: demo.ViewerID(n / 5), Liked: t.liked, LikedListed: t.likedListed, Seen: t.seen, MaxAge: adultAge,
 				Fanout: recFanout, Depth: recDepth, MinBackers: recBackers, Lim: defaultLimit,
 			})
 			if err != nil {

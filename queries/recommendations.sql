@@ -3,9 +3,13 @@
 
 -- name: RecommendationTaste :many
 -- Everything a profile has seen, newest first: watched, rated or in
--- progress, with the title it is listed as (an episode's series). Primary
--- keys of history, ratings and bookmarks lead with profile_id.
-SELECT s.title_id, coalesce(t.series_id, t.id)::uuid AS listed_id, s.watched, s.score::smallint AS score, s.at::timestamptz AS at
+-- progress, with the title it is listed as (an episode's series), and
+-- whether the profile may see it now (@max_age; an episode's series is
+-- rated no higher than the episode): a title it may not see never shapes
+-- its taste, so that no reason names it. Primary keys of history, ratings
+-- and bookmarks lead with profile_id.
+SELECT s.title_id, coalesce(t.series_id, t.id)::uuid AS listed_id, s.watched, s.score::smallint AS score, s.at::timestamptz AS at,
+       (t.min_age <= @max_age::smallint)::bool AS visible
 FROM (
     SELECT h.title_id, true AS watched, 0 AS score, h.watched_at AS at
     FROM history h WHERE h.profile_id = @profile_id
@@ -21,14 +25,16 @@ ORDER BY s.at DESC;
 
 -- name: RecommendationList :many
 -- Scores candidates for a profile and returns the best @lim.
---   co-occurrence: the profiles that lately watched (history_title_idx) or
---   liked (ratings_liked_idx) each of @liked, at most @fanout per title, and
---   what those profiles watched lately (history_recent_idx), at most @depth
---   each; a recent like (early in @liked) weighs more, and the most recent
---   one that led to a title is its reason; a liked title counts for a
---   candidate only when at least @min_backers distinct profiles lead from
---   one to the other, so that what one other profile watched can never be
---   read back from them;
+--   co-occurrence: the profiles of other accounts that lately watched
+--   (history_title_idx) or liked (ratings_liked_idx) each of @liked (titles
+--   the profile may see: RecommendationTaste), at most @fanout per title,
+--   and what those profiles watched lately (history_recent_idx), at most
+--   @depth each; a recent like (early in @liked) weighs more, and the most
+--   recent one that led to a title is its reason; a liked title counts for
+--   a candidate only when profiles of at least @min_backers distinct other
+--   accounts lead from one to the other, so that what one other account
+--   watched can never be read back from them, not even by an account whose
+--   own profiles lead there too (they are never neighbours);
 --   genre affinity: how many of @liked_listed share a candidate's genre;
 --   popularity: plays among the platform's last 5,000 watches
 --   (history_watched_at_idx);
@@ -40,13 +46,19 @@ ORDER BY s.at DESC;
 WITH liked AS (
     SELECT l.title_id, l.pos
     FROM unnest(@liked::uuid[]) WITH ORDINALITY AS l (title_id, pos)
+), mine AS (
+    -- The caller's account's profiles (profiles_user_id_idx): never
+    -- neighbours, so that they cannot vouch for another account's viewing.
+    SELECT array_agg(p.id) AS ids
+    FROM profiles p
+    WHERE p.user_id = @user_id
 ), neighbours AS (
     SELECT l.pos, n.profile_id
     FROM liked l
     CROSS JOIN LATERAL (
         SELECT h.profile_id
         FROM history h
-        WHERE h.title_id = l.title_id AND h.profile_id <> @profile_id
+        WHERE h.title_id = l.title_id AND h.profile_id <> ALL ((SELECT ids FROM mine)::uuid[])
         ORDER BY h.watched_at DESC
         LIMIT @fanout::int
     ) n
@@ -56,13 +68,15 @@ WITH liked AS (
     CROSS JOIN LATERAL (
         SELECT r.profile_id
         FROM ratings r
-        WHERE r.title_id = l.title_id AND r.score >= 4 AND r.profile_id <> @profile_id
+        WHERE r.title_id = l.title_id AND r.score >= 4 AND r.profile_id <> ALL ((SELECT ids FROM mine)::uuid[])
         ORDER BY r.rated_at DESC
         LIMIT @fanout::int
     ) n
 ), nb AS (
-    -- Each neighbour once per liked title that led to it.
-    SELECT DISTINCT pos, profile_id FROM neighbours
+    -- Each neighbour once per liked title that led to it, with its account.
+    SELECT DISTINCT n.pos, n.profile_id, pr.user_id
+    FROM neighbours n
+    JOIN profiles pr ON pr.id = n.profile_id
 ), reads AS (
     -- Each neighbour's latest watches, read once.
     SELECT p.profile_id, x.title_id
@@ -80,15 +94,16 @@ WITH liked AS (
     FROM titles t
     WHERE t.id IN (SELECT r.title_id FROM reads r)
 ), paths AS (
-    -- Each (candidate, liked title, neighbour) once: a neighbour that watched
-    -- several episodes of a series leads to it once.
-    SELECT l.title_id, nb.pos, nb.profile_id
+    -- Each (candidate, liked title, account) once: a neighbour that watched
+    -- several episodes of a series leads to it once, and so do several
+    -- profiles of one account.
+    SELECT l.title_id, nb.pos, nb.user_id
     FROM nb
     JOIN reads r ON r.profile_id = nb.profile_id
     JOIN listed l ON l.id = r.title_id
     GROUP BY 1, 2, 3
 ), co_pos AS (
-    -- Fewer than @min_backers neighbours from a liked title to a candidate,
+    -- Fewer than @min_backers accounts from a liked title to a candidate,
     -- and that liked title does not count for it (nor becomes its reason).
     SELECT title_id, pos, count(*) AS backers
     FROM paths

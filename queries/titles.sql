@@ -188,13 +188,15 @@ FROM genres
 WHERE slug = ANY (@slugs::text[]);
 
 -- name: TitleCreate :one
-INSERT INTO titles (kind, name, synopsis, release_year, min_age, runtime_seconds, series_id, season, episode)
+-- @min_age is the title's own rating; min_age, the effective one, follows
+-- from it and from the series' (00010_episode_ratings.sql).
+INSERT INTO titles (kind, name, synopsis, release_year, own_min_age, runtime_seconds, series_id, season, episode)
 VALUES (@kind, @name, @synopsis, @release_year, @min_age, @runtime_seconds, @series_id, @season, @episode)
 RETURNING id;
 
 -- name: TitleUpdate :one
 UPDATE titles
-SET kind = @kind, name = @name, synopsis = @synopsis, release_year = @release_year, min_age = @min_age,
+SET kind = @kind, name = @name, synopsis = @synopsis, release_year = @release_year, own_min_age = @min_age,
     runtime_seconds = @runtime_seconds, series_id = @series_id, season = @season, episode = @episode
 WHERE id = @id
 RETURNING id;
@@ -218,7 +220,7 @@ SELECT @title_id, unnest(@genres::text[]);
 -- left alone, so that seeding twice changes nothing. The arrays run in
 -- step; NULLs travel as sentinels: runtime 0, series_id nil, season -1,
 -- episode 0.
-INSERT INTO titles (id, kind, name, synopsis, release_year, min_age, runtime_seconds, series_id, season, episode)
+INSERT INTO titles (id, kind, name, synopsis, release_year, own_min_age, runtime_seconds, series_id, season, episode)
 SELECT u.id, u.kind, u.name, u.synopsis, u.release_year, u.min_age,
        nullif(u.runtime, 0), nullif(u.series_id, '00000000-0000-0000-0000-000000000000'::uuid),
        nullif(u.season, -1), nullif(u.episode, 0)

@@ -72,7 +72,11 @@ func validRequestID(id string) bool {
 // observe is the outermost layer: it gives the request its ID, recovers a
 // panic into a logged 500, and when the request ends records its duration
 // and writes one access-log line (but for a quick success on a quiet
-// route). It never logs headers, bodies or tokens.
+// route). It never logs headers, bodies or tokens. Every answer, whoever
+// writes it (a handler, a problem, the router's 404 and 405, the CORS
+// layer's preflights), carries its ID and nosniff: a browser must not guess
+// an answer's type from its content, or a JSON string that looks like HTML
+// could run as a page of this origin.
 func observe(logger *slog.Logger, m *httpMetrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -81,6 +85,7 @@ func observe(logger *slog.Logger, m *httpMetrics, next http.Handler) http.Handle
 			id = uuid.NewString()
 		}
 		w.Header().Set("X-Request-ID", id)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		info := &requestInfo{id: id, logger: logger}
 		r = r.WithContext(context.WithValue(r.Context(), keyRequest, info))
 		rec := &statusRecorder{ResponseWriter: w}

@@ -15,10 +15,11 @@ import (
 // NormaliseEmail is an email as accounts store it: trimmed, lower-cased.
 func NormaliseEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// Throttle is the login throttle: Threshold attempts for one email within
-// Window lock it out for Lock, then each further lock-out of the streak
-// lasts twice as long as the one before, up to MaxLock. A quiet Window or a
-// successful login ends the streak.
+// Throttle is the login throttle of each email: Threshold attempts for one
+// email within Window lock it out for Lock, then each further lock-out of
+// the streak lasts twice as long as the one before, up to MaxLock. A
+// successful login ends the streak, and so does a Window without attempts
+// once the last lock is over: waiting out a lock does not.
 type Throttle struct {
 	Window    time.Duration
 	Threshold int

@@ -23,7 +23,7 @@ SET failures      = CASE WHEN lf.locked_until > now() THEN lf.failures
                          WHEN lf.first_failure < now() - make_interval(secs => $2::float8) THEN 1
                          ELSE lf.failures + 1 END,
     locks         = CASE WHEN lf.locked_until > now() THEN lf.locks
-                         WHEN lf.first_failure < now() - make_interval(secs => $2::float8) THEN 0
+                         WHEN greatest(lf.last_failure, lf.locked_until) < now() - make_interval(secs => $2::float8) THEN 0
                          ELSE lf.locks END,
     first_failure = CASE WHEN lf.locked_until > now() THEN lf.first_failure
                          WHEN lf.first_failure < now() - make_interval(secs => $2::float8) THEN now()
@@ -46,8 +46,12 @@ type LoginAttemptRow struct {
 // The login throttle: attempts counted per normalised email, known or not.
 // Counts an attempt before its password is checked; the row lock of the
 // upsert serialises attempts for one email. A locked email's attempts are
-// refused without being counted; a quiet window starts a new count. Rows
-// idle for a day are purged on the way (login_failures_last_idx).
+// refused without being counted. A count lasts a window; the streak of
+// lock-outs (locks) ends only after a quiet window once the last lock is
+// over, measured from the later of the last attempt and the lock's end:
+// from the lock's start, the longest lock outlasts the window, and waiting
+// it out would start a fresh streak of short locks. Rows idle for a day are
+// purged on the way (login_failures_last_idx).
 func (q *Queries) LoginAttempt(ctx context.Context, arg LoginAttemptParams) (LoginAttemptRow, error) {
 	row := q.db.QueryRow(ctx, loginAttempt, arg.Email, arg.WindowSeconds)
 	var i LoginAttemptRow

@@ -3,8 +3,12 @@
 -- name: LoginAttempt :one
 -- Counts an attempt before its password is checked; the row lock of the
 -- upsert serialises attempts for one email. A locked email's attempts are
--- refused without being counted; a quiet window starts a new count. Rows
--- idle for a day are purged on the way (login_failures_last_idx).
+-- refused without being counted. A count lasts a window; the streak of
+-- lock-outs (locks) ends only after a quiet window once the last lock is
+-- over, measured from the later of the last attempt and the lock's end:
+-- from the lock's start, the longest lock outlasts the window, and waiting
+-- it out would start a fresh streak of short locks. Rows idle for a day are
+-- purged on the way (login_failures_last_idx).
 WITH purged AS (
     DELETE FROM login_failures
     WHERE last_failure < now() - interval '1 day' AND email <> @email
@@ -16,7 +20,7 @@ SET failures      = CASE WHEN lf.locked_until > now() THEN lf.failures
                          WHEN lf.first_failure < now() - make_interval(secs => @window_seconds::float8) THEN 1
                          ELSE lf.failures + 1 END,
     locks         = CASE WHEN lf.locked_until > now() THEN lf.locks
-                         WHEN lf.first_failure < now() - make_interval(secs => @window_seconds::float8) THEN 0
+                         WHEN greatest(lf.last_failure, lf.locked_until) < now() - make_interval(secs => @window_seconds::float8) THEN 0
                          ELSE lf.locks END,
     first_failure = CASE WHEN lf.locked_until > now() THEN lf.first_failure
                          WHEN lf.first_failure < now() - make_interval(secs => @window_seconds::float8) THEN now()

@@ -19,6 +19,9 @@ var (
 	ErrBadCredentials = kind(ErrUnauthenticated, "wrong email or password")
 	// ErrBadRefreshToken: unknown, expired, spent or revoked refresh token.
 	ErrBadRefreshToken = kind(ErrUnauthenticated, "the refresh token is invalid, expired or revoked")
+	// ErrWrongPassword: a signed-in account's password, asked again before
+	// a change that needs it, is wrong.
+	ErrWrongPassword = kind(ErrForbidden, "the password is wrong")
 
 	errMissingToken = kind(ErrUnauthenticated, "a bearer token is required")
 	errNotOwner     = kind(ErrForbidden, "the profile does not exist or is not yours")
@@ -34,7 +37,8 @@ func kind(k error, msg string) error { return &kindError{k, msg} }
 func (e *kindError) Error() string   { return e.msg }
 func (e *kindError) Unwrap() error   { return e.kind }
 
-// ThrottledError refuses a login while its email is locked out.
+// ThrottledError refuses a login while its email is locked out, or its
+// client has used its limit of failures.
 type ThrottledError struct {
 	RetryAfter time.Duration
 }

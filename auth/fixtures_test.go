@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -12,19 +13,25 @@ import (
 )
 
 // The fixtures of auth's tests: cheap password hashing, refresh sessions on
-// a database of their own with an account to log in, cache entries.
+// a database of their own with an account to log in and a client to log in
+// from, cache entries.
 
 // cheap keeps argon2id fast in tests; production uses OWASP.
 var cheap = Argon2Params{Memory: 64, Time: 1, Threads: 1}
 
-// newSessions makes refresh sessions on a database of their own.
+// client is the address that tests' logins come from.
+var client = netip.MustParseAddr("192.0.2.1")
+
+// newSessions makes refresh sessions on a database of their own, with a
+// client throttle too lax to meet.
 func newSessions(t *testing.T, throttle Throttle) (*Sessions, *db.Pool) {
-	s, pool, _ := newSessionsConn(t, throttle)
+	s, pool, _ := newSessionsConn(t, throttle, 1000)
 	return s, pool
 }
 
-// newSessionsConn is newSessions with the database's connection string.
-func newSessionsConn(t *testing.T, throttle Throttle) (*Sessions, *db.Pool, db.ConnString) {
+// newSessionsConn is newSessions with the client throttle's limit, and the
+// database's connection string.
+func newSessionsConn(t *testing.T, throttle Throttle, clientLimit int) (*Sessions, *db.Pool, db.ConnString) {
 	t.Helper()
 	pool, conn := dbtest.NewPool(t)
 	secret, _ := NewSecret("sessions-test-secret-of-32-characters")
@@ -32,7 +39,8 @@ func newSessionsConn(t *testing.T, throttle Throttle) (*Sessions, *db.Pool, db.C
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewSessions(pool, NewTokens(secret, time.Minute), passwords, time.Hour, throttle), pool, conn
+	clients := NewClientThrottle(pool, clientLimit)
+	return NewSessions(pool, NewTokens(secret, time.Minute), passwords, time.Hour, throttle, clients), pool, conn
 }
 
 // addUser makes an account that logs in with password.

@@ -45,6 +45,7 @@ type Passwords struct {
 	slots  chan struct{}
 	dummy  string // the hash checked for unknown emails
 	checks atomic.Int64
+	hashes atomic.Int64
 }
 
 // NewPasswords hashes with params, running at most concurrency at once.
@@ -61,12 +62,16 @@ func NewPasswords(params Argon2Params, concurrency int) (*Passwords, error) {
 // Checks counts the verifications done so far, dummy ones included.
 func (p *Passwords) Checks() int64 { return p.checks.Load() }
 
+// Hashes counts the hashes made so far, the dummy one included.
+func (p *Passwords) Hashes() int64 { return p.hashes.Load() }
+
 // Hash returns password's argon2id hash in PHC string format.
 func (p *Passwords) Hash(ctx context.Context, password string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
+	p.hashes.Add(1)
 	key, err := p.derive(ctx, password, salt, p.params, keyLen)
 	if err != nil {
 		return "", err

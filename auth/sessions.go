@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -51,23 +52,60 @@ type Sessions struct {
 	passwords  *Passwords
 	refreshTTL time.Duration
 	throttle   Throttle
+	clients    *ClientThrottle
 }
 
 // NewSessions wires the session logic.
-func NewSessions(pool *db.Pool, tokens *Tokens, passwords *Passwords, refreshTTL time.Duration, throttle Throttle) *Sessions {
-	return &Sessions{pool: pool, tokens: tokens, passwords: passwords, refreshTTL: refreshTTL, throttle: throttle}
+func NewSessions(pool *db.Pool, tokens *Tokens, passwords *Passwords, refreshTTL time.Duration, throttle Throttle, clients *ClientThrottle) *Sessions {
+	return &Sessions{pool: pool, tokens: tokens, passwords: passwords, refreshTTL: refreshTTL, throttle: throttle, clients: clients}
 }
 
-// Login checks a normalised email and a password. Unknown emails and wrong
-// passwords fail alike, after the same amount of hashing. Each attempt is
-// counted before its password is checked, so that guesses sent in parallel
-// cannot outrun the throttle: past the threshold the email is locked out and
-// no password is checked until the lock ends.
-func (s *Sessions) Login(ctx context.Context, email, password string) (TokenPair, error) {
-	if err := s.admit(ctx, email); err != nil {
+// Login checks a normalised email and a password, sent from the address
+// client. Unknown emails and wrong passwords fail alike, after the same
+// amount of hashing.
+func (s *Sessions) Login(ctx context.Context, client netip.Addr, email, password string) (TokenPair, error) {
+	creds, err := s.check(ctx, client, email, password, func(ctx context.Context) (db.UserCredentialsRow, error) {
+		return s.pool.UserCredentials(ctx, email)
+	})
+	if err != nil {
 		return TokenPair{}, err
 	}
-	creds, err := s.pool.UserCredentials(ctx, email)
+	return s.issue(ctx, s.pool.Queries, creds.ID, uuid.New())
+}
+
+// CheckPassword checks the password of a signed-in account, sent from the
+// address client, before a change that needs it: a wrong one is
+// ErrWrongPassword, and counts in both throttles as a failed login would.
+func (s *Sessions) CheckPassword(ctx context.Context, client netip.Addr, user db.User, password string) error {
+	_, err := s.check(ctx, client, user.Email, password, func(ctx context.Context) (db.UserCredentialsRow, error) {
+		hash, err := s.pool.CredentialGet(ctx, user.ID)
+		return db.UserCredentialsRow{ID: user.ID, PasswordHash: hash}, err
+	})
+	if errors.Is(err, ErrBadCredentials) {
+		return ErrWrongPassword
+	}
+	return err
+}
+
+// check verifies a password under both throttles, the client's first, so
+// that a throttled client costs no hash and no longer counts against the
+// emails it tries. Each attempt is counted before its password is checked,
+// so that guesses sent in parallel cannot outrun the throttles: past the
+// threshold the email is locked out and no password is checked until the
+// lock ends. An account that lookup does not find is checked against a
+// dummy hash, and fails in the same time. A right password ends the email's
+// streak and does not count against the client; an attempt refused by the
+// email's lock does, as the failed login it is.
+func (s *Sessions) check(ctx context.Context, client netip.Addr, email, password string,
+	lookup func(context.Context) (db.UserCredentialsRow, error)) (db.UserCredentialsRow, error) {
+	attempt, err := s.clients.Attempt(ctx, client)
+	if err != nil {
+		return db.UserCredentialsRow{}, err
+	}
+	if err := s.admit(ctx, email); err != nil {
+		return db.UserCredentialsRow{}, err
+	}
+	creds, err := lookup(ctx)
 	ok := false
 	switch {
 	case errors.Is(err, db.ErrNotFound):
@@ -76,15 +114,15 @@ func (s *Sessions) Login(ctx context.Context, email, password string) (TokenPair
 		ok, err = s.passwords.Verify(ctx, creds.PasswordHash, password)
 	}
 	if err != nil {
-		return TokenPair{}, err
+		return db.UserCredentialsRow{}, err
 	}
 	if !ok {
-		return TokenPair{}, ErrBadCredentials
+		return db.UserCredentialsRow{}, ErrBadCredentials
 	}
 	if err := s.pool.LoginFailuresClear(ctx, email); err != nil {
-		return TokenPair{}, err
+		return db.UserCredentialsRow{}, err
 	}
-	return s.issue(ctx, s.pool.Queries, creds.ID, uuid.New())
+	return creds, attempt.Forgive(ctx, s.pool.Queries)
 }
 
 // admit counts a login attempt and refuses it while the email is locked

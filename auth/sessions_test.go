@@ -23,7 +23,7 @@ func TestRevocationSeesARefreshInFlight(t *testing.T) {
 			s, pool := newSessions(t, DefaultThrottle)
 			addUser(t, s, pool, "v@example.com", "correct horse battery")
 			ctx := context.Background()
-			r1, err := s.Login(ctx, "v@example.com", "correct horse battery")
+			r1, err := s.Login(ctx, client, "v@example.com", "correct horse battery")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +95,7 @@ func TestLogin_ParallelGuessesCannotOutrunTheThrottle(t *testing.T) {
 	results := map[string]int{}
 	for range 40 {
 		wg.Go(func() {
-			_, err := s.Login(context.Background(), "target@example.com", "wrong guess")
+			_, err := s.Login(context.Background(), client, "target@example.com", "wrong guess")
 			var th *ThrottledError
 			kind := "ok"
 			switch {
@@ -120,17 +120,17 @@ func TestLogin_ParallelGuessesCannotOutrunTheThrottle(t *testing.T) {
 	}
 	// The lock holds for the right password too: guessing it now is too late.
 	var th *ThrottledError
-	if _, err := s.Login(context.Background(), "target@example.com", "the real password"); !errors.As(err, &th) {
+	if _, err := s.Login(context.Background(), client, "target@example.com", "the real password"); !errors.As(err, &th) {
 		t.Fatalf("the right password during the lock: %v, want throttled", err)
 	}
 }
 
 func TestLogin_LockOutsGrowWithinAStreak(t *testing.T) {
 	t.Parallel()
-	s, pool, conn := newSessionsConn(t, Throttle{Window: time.Minute, Threshold: 2, Lock: 10 * time.Second, MaxLock: time.Hour})
+	s, pool, conn := newSessionsConn(t, Throttle{Window: time.Minute, Threshold: 2, Lock: 10 * time.Second, MaxLock: time.Hour}, 1000)
 	addUser(t, s, pool, "x@example.com", "the real password")
 	ctx := context.Background()
-	attempt := func() error { _, err := s.Login(ctx, "x@example.com", "wrong"); return err }
+	attempt := func() error { _, err := s.Login(ctx, client, "x@example.com", "wrong"); return err }
 	for range 2 {
 		if err := attempt(); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("attempt within the threshold: %v", err)
@@ -153,7 +153,7 @@ func TestLogin_LockOutsGrowWithinAStreak(t *testing.T) {
 	}
 	// A successful login ends the streak.
 	dbtest.Exec(t, conn, "UPDATE login_failures SET locked_until = now() - interval '1 second'")
-	if _, err := s.Login(ctx, "x@example.com", "the real password"); err != nil {
+	if _, err := s.Login(ctx, client, "x@example.com", "the real password"); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {

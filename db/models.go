@@ -5,6 +5,7 @@
 package db
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/google/uuid"
@@ -48,6 +49,13 @@ type History struct {
 	ProfileID uuid.UUID
 	TitleID   uuid.UUID
 	WatchedAt time.Time
+}
+
+type LoginClientFailure struct {
+	Client      netip.Prefix
+	Attempts    []time.Time
+	Admitted    bool
+	LastAttempt time.Time
 }
 
 type LoginFailure struct {

@@ -41,6 +41,20 @@ func (q *Queries) AdminsLock(ctx context.Context) ([]uuid.UUID, error) {
 	return items, nil
 }
 
+const credentialGet = `-- name: CredentialGet :one
+SELECT password_hash
+FROM user_credentials
+WHERE user_id = $1
+`
+
+// The password check of a signed-in account; primary key.
+func (q *Queries) CredentialGet(ctx context.Context, userID uuid.UUID) (string, error) {
+	row := q.db.QueryRow(ctx, credentialGet, userID)
+	var password_hash string
+	err := row.Scan(&password_hash)
+	return password_hash, err
+}
+
 const credentialSet = `-- name: CredentialSet :exec
 INSERT INTO user_credentials (user_id, password_hash)
 VALUES ($1, $2)
@@ -69,8 +83,8 @@ type UserCreateParams struct {
 	DisplayName string
 }
 
-// Accounts: registration, the caller of each request, the admin user list,
-// and admin rights.
+// Accounts: registration, the caller of each request, password checks, the
+// admin user list, and admin rights.
 func (q *Queries) UserCreate(ctx context.Context, arg UserCreateParams) (User, error) {
 	row := q.db.QueryRow(ctx, userCreate, arg.Email, arg.DisplayName)
 	var i User

@@ -21,6 +21,8 @@ type accounts struct {
 	pool      *db.Pool
 	passwords *auth.Passwords
 	sessions  *auth.Sessions
+	clients   *auth.ClientThrottle
+	addrs     *clientAddrs
 }
 
 // user is the API's view of an account.
@@ -83,6 +85,20 @@ func (a *accounts) register(w http.ResponseWriter, r *http.Request) error {
 	if err := c.err(); err != nil {
 		return err
 	}
+	// A refused registration counts against its client like a failed login:
+	// each tells whether an account exists.
+	attempt, err := a.clients.Attempt(r.Context(), a.addrs.of(r))
+	if err != nil {
+		return err
+	}
+	// A taken email is refused before its password is hashed: the 409 says
+	// the account exists, so answering sooner tells nothing more, and the
+	// refusals cost no hashing.
+	if _, err := a.pool.UserGetByEmail(r.Context(), email); err == nil {
+		return errEmailTaken
+	} else if !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
 	hash, err := a.passwords.Hash(r.Context(), in.Password)
 	if err != nil {
 		return err
@@ -90,11 +106,13 @@ func (a *accounts) register(w http.ResponseWriter, r *http.Request) error {
 	var created db.User
 	err = a.pool.InTx(r.Context(), func(q *db.Queries) error {
 		var err error
-		created, _, err = rules.CreateAccount(r.Context(), q, email, name, hash)
-		return err
+		if created, _, err = rules.CreateAccount(r.Context(), q, email, name, hash); err != nil {
+			return err
+		}
+		return attempt.Forgive(r.Context(), q)
 	})
 	if errors.Is(err, db.ErrConflict) {
-		err = &Error{Status: http.StatusConflict, Detail: "an account with this email already exists"}
+		err = errEmailTaken
 	}
 	if err != nil {
 		return err
@@ -102,6 +120,8 @@ func (a *accounts) register(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusCreated, userOf(created))
 	return nil
 }
+
+var errEmailTaken = &Error{Status: http.StatusConflict, Detail: "an account with this email already exists"}
 
 func (a *accounts) login(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
@@ -123,7 +143,7 @@ func (a *accounts) login(w http.ResponseWriter, r *http.Request) error {
 		// any lookup, so that junk never reaches the throttle's table.
 		return auth.ErrBadCredentials
 	}
-	pair, err := a.sessions.Login(r.Context(), email, in.Password)
+	pair, err := a.sessions.Login(r.Context(), a.addrs.of(r), email, in.Password)
 	if err != nil {
 		return err
 	}

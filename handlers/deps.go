@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,6 +40,10 @@ type Config struct {
 	SearchWalk         int32         // tunes search (see searchWalk); 0 means the default
 	EPGLang            string        // guide import's preferred language (EPG_LANG); "" means en
 	EPGUnratedMinAge   int           // min_age of imported programmes without a rating (EPG_UNRATED_MIN_AGE)
+
+	// The throttle of each client address, beside Throttle's of each email.
+	LoginClientLimit int            // failures within auth.ClientWindow (LOGIN_CLIENT_LIMIT); 0 means auth.DefaultClientLimit
+	TrustedProxies   []netip.Prefix // whose X-Forwarded-For names the client (TRUSTED_PROXIES)
 }
 
 // Deps is what the HTTP layer needs from the rest of the program: its
@@ -48,10 +54,12 @@ type Deps struct {
 	Tokens     *auth.Tokens
 	Passwords  *auth.Passwords
 	Sessions   *auth.Sessions
+	Clients    *auth.ClientThrottle
 	CursorKey  []byte // signs list cursors
 	Heartbeats *db.HeartbeatWriter
 	Cache      *auth.OwnershipCache // proven ownership
 
+	addrs         *clientAddrs
 	stopListening context.CancelFunc
 }
 
@@ -65,15 +73,18 @@ func Build(c Config) (Deps, error) {
 		return Deps{}, err
 	}
 	tokens := auth.NewTokens(c.Secret, c.AccessTTL)
+	clients := auth.NewClientThrottle(c.Pool, cmp.Or(c.LoginClientLimit, auth.DefaultClientLimit))
 	d := Deps{
 		Config:     c,
 		Health:     NewHealth(c.Ready, c.ReadinessTimeout),
 		Tokens:     tokens,
 		Passwords:  passwords,
-		Sessions:   auth.NewSessions(c.Pool, tokens, passwords, c.RefreshTTL, c.Throttle),
+		Sessions:   auth.NewSessions(c.Pool, tokens, passwords, c.RefreshTTL, c.Throttle, clients),
+		Clients:    clients,
 		CursorKey:  c.Secret.Derive("cursor"),
 		Heartbeats: db.NewHeartbeatWriter(c.Pool),
 		Cache:      auth.NewOwnershipCache(ownershipTTL, maxOwnerships),
+		addrs:      newClientAddrs(c.TrustedProxies, c.Logger),
 	}
 	for _, collector := range []prometheus.Collector{c.Pool.Collector(), d.Heartbeats.Collector()} {
 		if err := c.Metrics.Register(collector); err != nil {

@@ -46,7 +46,7 @@ func newRouter(d Deps) *router {
 
 	guard := auth.NewGuard(d.Tokens, d.Pool, d.Cache, writeError)
 	cur := cursors{key: d.CursorKey}
-	acc := &accounts{pool: d.Pool, passwords: d.Passwords, sessions: d.Sessions}
+	acc := &accounts{pool: d.Pool, passwords: d.Passwords, sessions: d.Sessions, clients: d.Clients, addrs: d.addrs}
 	prof := &profiles{pool: d.Pool, cache: d.Cache, cursors: cur}
 	adm := &admin{pool: d.Pool, cursors: cur}
 	cat := &catalog{pool: d.Pool, cursors: cur, walk: cmp.Or(d.SearchWalk, searchWalk)}
@@ -142,13 +142,14 @@ func newRouter(d Deps) *router {
 }
 
 // NewHandler is the whole HTTP stack: observation (request ID, access log,
-// metrics, panic recovery), CORS, then the router.
+// metrics, panic recovery, the headers of every answer), the warning of an
+// X-Forwarded-For that no proxy is trusted for, CORS, then the router.
 func NewHandler(d Deps) http.Handler {
 	return wrap(d, newRouter(d).Router)
 }
 
 func wrap(d Deps, r *mux.Router) http.Handler {
-	return observe(d.Logger, newHTTPMetrics(d.Metrics), varyOrigin(cors(d.CORSAllowedOrigins)(r)))
+	return observe(d.Logger, newHTTPMetrics(d.Metrics), d.addrs.warnForwarded(varyOrigin(cors(d.CORSAllowedOrigins)(r))))
 }
 
 // cors allows exactly the origins configured, with the methods and request

@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -37,6 +38,10 @@ type options struct {
 	extend    func(*router, Deps) // add routes before the server starts
 	throttle  auth.Throttle
 	walk      int32 // Deps.SearchWalk
+
+	// Deps.LoginClientLimit (0: the default) and Deps.TrustedProxies
+	clientLimit int
+	trusted     []netip.Prefix
 
 	// Deps.EPGLang and Deps.EPGUnratedMinAge
 	epgLang string
@@ -92,6 +97,8 @@ func setup(t *testing.T, opts ...func(*options)) *fixture {
 		SearchWalk:         o.walk,
 		EPGLang:            o.epgLang,
 		EPGUnratedMinAge:   o.epgAge,
+		LoginClientLimit:   o.clientLimit,
+		TrustedProxies:     o.trusted,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,5 +1,5 @@
--- Accounts: registration, the caller of each request, the admin user list,
--- and admin rights.
+-- Accounts: registration, the caller of each request, password checks, the
+-- admin user list, and admin rights.
 
 -- name: UserCreate :one
 INSERT INTO users (email, display_name)
@@ -23,6 +23,12 @@ SELECT u.id, c.password_hash
 FROM users u
 JOIN user_credentials c ON c.user_id = u.id
 WHERE u.email = @email;
+
+-- name: CredentialGet :one
+-- The password check of a signed-in account; primary key.
+SELECT password_hash
+FROM user_credentials
+WHERE user_id = @user_id;
 
 -- name: UserLock :one
 -- Serialises profile creation per account, so that the five-profile limit

@@ -14,6 +14,7 @@ import (
 
 	"marquee/auth"
 	"marquee/db"
+	"marquee/handlers"
 	"marquee/rules"
 )
 
@@ -74,6 +75,8 @@ type Config struct {
 	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=20s"`
 	EPGLang            string        `env:"EPG_LANG, default=en"`
 	EPGUnratedMinAge   int           `env:"EPG_UNRATED_MIN_AGE, default=0"`
+	TrustedProxies     []string      `env:"TRUSTED_PROXIES"`
+	LoginClientLimit   int           `env:"LOGIN_CLIENT_LIMIT, default=30"`
 }
 
 // maxReadinessTimeout keeps /readyz within the 5 s that probes allow.
@@ -146,6 +149,12 @@ func (c Config) validate() error {
 		if err := validOrigin(o); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if _, err := handlers.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, err)
+	}
+	if c.LoginClientLimit < 1 {
+		errs = append(errs, fmt.Errorf("LOGIN_CLIENT_LIMIT must be at least 1, got %d", c.LoginClientLimit))
 	}
 	return errors.Join(errs...)
 }

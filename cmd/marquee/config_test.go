@@ -57,7 +57,7 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		},
 		HTTPAddr: ":8080", MetricsAddr: "127.0.0.1:9090", ReadinessTimeout: 2 * time.Second,
 		JWTTTL: 15 * time.Minute, RefreshTTL: 720 * time.Hour, ShutdownTimeout: 20 * time.Second,
-		EPGLang: "en", EPGUnratedMinAge: 0,
+		EPGLang: "en", EPGUnratedMinAge: 0, LoginClientLimit: 30,
 	}
 	c.JWTSecret = want.JWTSecret
 	if c.DatabaseURL.Value() != want.DatabaseURL.Value() || fmt.Sprint(c.LogValue()) != fmt.Sprint(want.LogValue()) || len(c.CORSAllowedOrigins) != 0 {
@@ -81,6 +81,9 @@ func TestLoadConfig_RefusesNonsense(t *testing.T) {
 		{"odd unrated age", "EPG_UNRATED_MIN_AGE", "12", "EPG_UNRATED_MIN_AGE must be one of"},
 		{"wildcard origin", "CORS_ALLOWED_ORIGINS", "*", "is not an origin"},
 		{"origin with path", "CORS_ALLOWED_ORIGINS", "https://a.example.com/app", "is not an origin"},
+		{"proxy host name", "TRUSTED_PROXIES", "10.0.0.0/8,lb.internal", `TRUSTED_PROXIES: "lb.internal" is not a CIDR`},
+		{"proxy CIDR with host bits", "TRUSTED_PROXIES", "10.0.0.1/8", "did you mean 10.0.0.0/8?"},
+		{"no failed login allowed", "LOGIN_CLIENT_LIMIT", "0", "LOGIN_CLIENT_LIMIT must be at least 1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -131,6 +134,22 @@ func TestLoadConfig_TransactionPoolerNeedsADirectURL(t *testing.T) {
 	c, err = loadConfig(context.Background(), env("JWT_SECRET", testSecret, "DATABASE_URL", direct))
 	if err != nil || c.Direct().Value() != direct {
 		t.Fatalf("direct only: %v, direct %s", err, c.Direct())
+	}
+}
+
+func TestLoadConfig_TrustedProxiesAndClientLimit(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(context.Background(), env("JWT_SECRET", testSecret,
+		"TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::/32,192.0.2.7", "LOGIN_CLIENT_LIMIT", "5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("starting", slog.Any("config", c))
+	for _, want := range []string{`"TRUSTED_PROXIES":"10.0.0.0/8,2001:db8::/32,192.0.2.7"`, `"LOGIN_CLIENT_LIMIT":5`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the startup log lacks %s: %s", want, logs.String())
+		}
 	}
 }
 

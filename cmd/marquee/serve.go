@@ -91,6 +91,10 @@ type server struct {
 // waits for the database), the HTTP layer (handlers.Build), held back
 // until bringUp lets it serve, and the API and operator servers.
 func build(ctx context.Context, cfg Config, logger *slog.Logger) (*server, error) {
+	proxies, err := handlers.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.Pool())
 	if err != nil {
 		return nil, err
@@ -119,6 +123,8 @@ func build(ctx context.Context, cfg Config, logger *slog.Logger) (*server, error
 		Throttle:           auth.DefaultThrottle,
 		EPGLang:            cfg.EPGLang,
 		EPGUnratedMinAge:   cfg.EPGUnratedMinAge,
+		LoginClientLimit:   cfg.LoginClientLimit,
+		TrustedProxies:     proxies,
 	})
 	if err != nil {
 		probe.Close()
@@ -266,5 +272,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()),
 		slog.String("EPG_LANG", c.EPGLang),
 		slog.Int("EPG_UNRATED_MIN_AGE", c.EPGUnratedMinAge),
+		slog.String("TRUSTED_PROXIES", strings.Join(c.TrustedProxies, ",")),
+		slog.Int("LOGIN_CLIENT_LIMIT", c.LoginClientLimit),
 	)
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -65,6 +66,24 @@ type Client struct {
 func (c *Client) Unchecked() *Client {
 	cp := *c
 	cp.http = &http.Client{}
+	return &cp
+}
+
+// From is a copy of the client that connects from the local address addr,
+// for tests of what tells clients apart by their address: every address of
+// 127.0.0.0/8 is the loopback's, so 127.0.0.2, 127.0.0.3 ... reach a test
+// server on 127.0.0.1 as so many clients.
+func (c *Client) From(addr string) *Client {
+	c.t.Helper()
+	ip := net.ParseIP(addr)
+	if ip == nil {
+		c.t.Fatalf("apitest: %q is not an IP address", addr)
+	}
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.DialContext = (&net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}}).DialContext
+	c.t.Cleanup(base.CloseIdleConnections)
+	cp := *c
+	cp.http = &http.Client{Transport: &Transport{T: c.t, Base: base}}
 	return &cp
 }
 

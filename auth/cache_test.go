@@ -81,12 +81,12 @@ func TestTokens_RememberedOnlyUntilExpiry(t *testing.T) {
 	tokens := NewTokens(secret, time.Minute)
 	now := time.Now()
 	tokens.now = func() time.Time { return now }
-	user := uuid.New()
-	raw, err := tokens.Issue(user)
+	claims := Claims{User: uuid.New(), Session: uuid.New()}
+	raw, err := tokens.Issue(claims)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := tokens.Verify(raw); err != nil || got != user {
+	if got, err := tokens.Verify(raw); err != nil || got != claims {
 		t.Fatalf("Verify = %v, %v", got, err)
 	}
 	// The parser checks real time; the remembered answer must stop at exp

@@ -132,22 +132,22 @@ func TestLogin_AThrottledClientCostsNoHashAndLocksNoEmail(t *testing.T) {
 	s, pool, conn := newSessionsConn(t, DefaultThrottle, 3)
 	addUser(t, s, pool, "user@example.com", "the real password")
 	ctx := context.Background()
-	if _, err := s.Login(ctx, client, "user@example.com", "the real password"); err != nil {
+	if _, err := s.Login(ctx, client, "user@example.com", "the real password", "test device"); err != nil {
 		t.Fatal(err)
 	}
 	for _, email := range []string{"a@example.com", "b@example.com", "c@example.com"} {
-		if _, err := s.Login(ctx, client, email, "spray"); !errors.Is(err, ErrBadCredentials) {
+		if _, err := s.Login(ctx, client, email, "spray", "test device"); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("spraying %s: %v", email, err)
 		}
 	}
-	checks := s.passwords.Checks()
+	checks := s.Passwords.Checks()
 	var th *ThrottledError
 	for _, email := range []string{"user@example.com", "d@example.com"} {
-		if _, err := s.Login(ctx, client, email, "the real password"); !errors.As(err, &th) {
+		if _, err := s.Login(ctx, client, email, "the real password", "test device"); !errors.As(err, &th) {
 			t.Fatalf("%s from a throttled client: %v, want throttled", email, err)
 		}
 	}
-	if s.passwords.Checks() != checks {
+	if s.Passwords.Checks() != checks {
 		t.Fatal("a throttled client's login was checked")
 	}
 	if n := dbtest.Count(t, conn, "SELECT count(*) FROM login_failures WHERE email IN ('user@example.com', 'd@example.com')"); n != 0 {
@@ -174,7 +174,7 @@ func TestCheckPassword_AWrongOneCountsInBothThrottles(t *testing.T) {
 		if err := s.CheckPassword(ctx, client, u, "the real password"); !errors.As(err, &th) {
 			t.Fatalf("right password after the threshold: %v, want throttled", err)
 		}
-		if _, err := s.Login(ctx, netip.MustParseAddr("192.0.2.9"), "owner@example.com", "the real password"); !errors.As(err, &th) {
+		if _, err := s.Login(ctx, netip.MustParseAddr("192.0.2.9"), "owner@example.com", "the real password", "test device"); !errors.As(err, &th) {
 			t.Fatalf("login after the threshold: %v, want the email locked out", err)
 		}
 	})
@@ -190,7 +190,7 @@ func TestCheckPassword_AWrongOneCountsInBothThrottles(t *testing.T) {
 		if err := s.CheckPassword(ctx, client, u, "wrong"); !errors.Is(err, ErrWrongPassword) {
 			t.Fatal(err)
 		}
-		if _, err := s.Login(ctx, client, "someone@example.com", "wrong"); !errors.Is(err, ErrBadCredentials) {
+		if _, err := s.Login(ctx, client, "someone@example.com", "wrong", "test device"); !errors.Is(err, ErrBadCredentials) {
 			t.Fatal(err)
 		}
 		var th *ThrottledError

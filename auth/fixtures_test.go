@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"log/slog"
 	"net/netip"
 	"testing"
 	"time"
@@ -40,7 +41,11 @@ func newSessionsConn(t *testing.T, throttle Throttle, clientLimit int) (*Session
 		t.Fatal(err)
 	}
 	clients := NewClientThrottle(pool, clientLimit)
-	return NewSessions(pool, NewTokens(secret, time.Minute), passwords, time.Hour, throttle, clients), pool, conn
+	s := NewSessions(SessionsConfig{
+		Pool: pool, Tokens: NewTokens(secret, time.Minute), Passwords: passwords, Clients: clients,
+		Logger: slog.New(slog.DiscardHandler), RefreshTTL: time.Hour, Throttle: throttle,
+	})
+	return s, pool, conn
 }
 
 // addUser makes an account that logs in with password.
@@ -51,7 +56,7 @@ func addUser(t *testing.T, s *Sessions, pool *db.Pool, email, password string) u
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, err := s.passwords.Hash(ctx, password)
+	hash, err := s.Passwords.Hash(ctx, password)
 	if err != nil {
 		t.Fatal(err)
 	}

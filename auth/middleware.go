@@ -18,13 +18,20 @@ type ctxKey int
 const (
 	keyUser ctxKey = iota
 	keyProfile
-	keySubject
+	keyClaims
 )
 
 // UserFrom is the caller, as Authenticate loaded it from the database.
 func UserFrom(ctx context.Context) (db.User, bool) {
 	u, ok := ctx.Value(keyUser).(db.User)
 	return u, ok
+}
+
+// ClaimsFrom is what the caller's access token says, once Authenticate has
+// verified it: the account, the session and the profile it is narrowed to.
+func ClaimsFrom(ctx context.Context) (Claims, bool) {
+	c, ok := ctx.Value(keyClaims).(Claims)
+	return c, ok
 }
 
 // ProfileFrom is the profile the request names, once RequireProfileOwner has
@@ -37,22 +44,26 @@ func ProfileFrom(ctx context.Context) (db.Profile, bool) {
 // Guard holds the three middlewares that every protected route sits behind.
 // Failures go to fail, the HTTP layer's one error writer.
 type Guard struct {
-	tokens *Tokens
-	pool   *db.Pool
-	cache  *OwnershipCache // may be nil: every check then asks the database
-	fail   func(http.ResponseWriter, *http.Request, error)
+	tokens   *Tokens
+	pool     *db.Pool
+	cache    *OwnershipCache // may be nil: every check then asks the database
+	sessions *LiveSessions   // may be nil, likewise
+	fail     func(http.ResponseWriter, *http.Request, error)
 }
 
 // NewGuard builds the middlewares.
-func NewGuard(tokens *Tokens, pool *db.Pool, cache *OwnershipCache, fail func(http.ResponseWriter, *http.Request, error)) *Guard {
-	return &Guard{tokens: tokens, pool: pool, cache: cache, fail: fail}
+func NewGuard(tokens *Tokens, pool *db.Pool, cache *OwnershipCache, sessions *LiveSessions,
+	fail func(http.ResponseWriter, *http.Request, error)) *Guard {
+	return &Guard{tokens: tokens, pool: pool, cache: cache, sessions: sessions, fail: fail}
 }
 
-// Authenticate requires a valid bearer token whose user still exists, and
-// puts that user, read from the database, in the request context. On a
-// route under /v1/profiles/{profileID}, RequireProfileOwner reads the user
-// together with the profile, in one query (the playback heartbeat's path):
-// until then the context holds only the token's subject. (A {profileID}
+// Authenticate requires a valid bearer token whose session is live (not
+// ended, narrowed as the token says) and whose user still exists, and puts
+// that user, read from the database, and the token's claims in the request
+// context: one query. On a route under /v1/profiles/{profileID},
+// RequireProfileOwner makes that check together with the ownership check,
+// in one query (the playback heartbeat's path), or answers both from its
+// caches: until then the context holds only the claims. (A {profileID}
 // route registered without RequireProfileOwner would have no user at all,
 // and the authorization suite, which expects a deleted account's token to
 // be refused there, would fail.)
@@ -63,25 +74,40 @@ func (g *Guard) Authenticate(next http.Handler) http.Handler {
 			g.fail(w, r, errMissingToken)
 			return
 		}
-		id, err := g.tokens.Verify(strings.TrimSpace(token))
+		claims, err := g.tokens.Verify(strings.TrimSpace(token))
 		if err != nil {
 			g.fail(w, r, err)
 			return
 		}
+		ctx := context.WithValue(r.Context(), keyClaims, claims)
 		if _, named := mux.Vars(r)["profileID"]; named {
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keySubject, id)))
+			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
-		user, err := g.pool.UserGet(r.Context(), id)
-		if errors.Is(err, db.ErrNotFound) {
-			err = ErrInvalidToken // a valid signature for an account that is gone
-		}
+		user, err := g.caller(ctx, claims)
 		if err != nil {
 			g.fail(w, r, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyUser, user)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, keyUser, user)))
 	})
+}
+
+// caller reads the account of claims, if their session is live.
+func (g *Guard) caller(ctx context.Context, claims Claims) (db.User, error) {
+	gen := g.sessions.generation()
+	row, err := g.pool.UserGetBySession(ctx, db.UserGetBySessionParams{
+		SessionID: claims.Session, UserID: claims.User, NarrowedTo: claims.Profile,
+	})
+	if errors.Is(err, db.ErrNotFound) {
+		// A valid signature for a session that ended or an account that is gone.
+		return db.User{}, ErrInvalidToken
+	}
+	if err != nil {
+		return db.User{}, err
+	}
+	g.sessions.put(gen, claims, row.SessionExpiresAt)
+	return row.User, nil
 }
 
 // canonicalUUIDLength is the length of the only form of profile id accepted
@@ -132,32 +158,28 @@ func (g *Guard) RequireProfileOwner(next http.Handler) http.Handler {
 
 // owned checks that the caller owns profile id and returns the context with
 // the profile (and, if Authenticate left it to this check, the user) in it.
-// A proven ownership is remembered (see OwnershipCache).
+// A proven ownership is remembered (see OwnershipCache), and so is a live
+// session (see LiveSessions).
 func (g *Guard) owned(ctx context.Context, id uuid.UUID) (context.Context, error) {
-	user, loaded := UserFrom(ctx)
-	subject, _ := ctx.Value(keySubject).(uuid.UUID)
-	if loaded {
-		subject = user.ID
+	if user, loaded := UserFrom(ctx); loaded {
+		return g.ownedBy(ctx, user, id)
 	}
-	if subject == uuid.Nil {
+	claims, ok := ClaimsFrom(ctx)
+	if !ok {
 		return ctx, errMissingToken
 	}
-	if e, ok := g.cache.get(subject, id); ok {
-		if !loaded {
-			ctx = context.WithValue(ctx, keyUser, e.user)
-		}
+	if e, ok := g.cache.get(claims.User, id); ok && g.sessions.live(claims) {
+		ctx = context.WithValue(ctx, keyUser, e.user)
 		return context.WithValue(ctx, keyProfile, e.profile), nil
 	}
-	gen := g.cache.generation()
-	row, err := g.pool.ProfileGetOwnedWithUser(ctx, db.ProfileGetOwnedWithUserParams{ID: id, UserID: subject})
+	gen, sessionGen := g.cache.generation(), g.sessions.generation()
+	row, err := g.pool.ProfileGetOwnedBySession(ctx, db.ProfileGetOwnedBySessionParams{
+		ID: id, SessionID: claims.Session, UserID: claims.User, NarrowedTo: claims.Profile,
+	})
 	if errors.Is(err, db.ErrNotFound) {
-		if loaded {
-			return ctx, errNotOwner
-		}
-		// Not yours, or you are gone: only the failure pays for telling them apart.
-		if _, err := g.pool.UserGet(ctx, subject); errors.Is(err, db.ErrNotFound) {
-			return ctx, ErrInvalidToken
-		} else if err != nil {
+		// Not yours, or your session is over: only the failure pays for
+		// telling them apart.
+		if _, err := g.caller(ctx, claims); err != nil {
 			return ctx, err
 		}
 		return ctx, errNotOwner
@@ -166,9 +188,25 @@ func (g *Guard) owned(ctx context.Context, id uuid.UUID) (context.Context, error
 		return ctx, err
 	}
 	g.cache.put(gen, row.User, row.Profile)
-	if !loaded {
-		ctx = context.WithValue(ctx, keyUser, row.User)
+	g.sessions.put(sessionGen, claims, row.SessionExpiresAt)
+	ctx = context.WithValue(ctx, keyUser, row.User)
+	return context.WithValue(ctx, keyProfile, row.Profile), nil
+}
+
+// ownedBy is owned for a caller whose session Authenticate has checked.
+func (g *Guard) ownedBy(ctx context.Context, user db.User, id uuid.UUID) (context.Context, error) {
+	if e, ok := g.cache.get(user.ID, id); ok {
+		return context.WithValue(ctx, keyProfile, e.profile), nil
 	}
+	gen := g.cache.generation()
+	row, err := g.pool.ProfileGetOwnedWithUser(ctx, db.ProfileGetOwnedWithUserParams{ID: id, UserID: user.ID})
+	if errors.Is(err, db.ErrNotFound) {
+		return ctx, errNotOwner
+	}
+	if err != nil {
+		return ctx, err
+	}
+	g.cache.put(gen, row.User, row.Profile)
 	return context.WithValue(ctx, keyProfile, row.Profile), nil
 }
 

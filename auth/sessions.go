@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"math"
 	"net/netip"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"marquee/db"
+	"marquee/rules"
 )
 
 // NormaliseEmail is an email as accounts store it: trimmed, lower-cased.
@@ -45,32 +47,50 @@ type TokenPair struct {
 }
 
 // Sessions signs users in and out: login, refresh-token rotation with reuse
-// detection, logout.
+// detection, logout. Each login starts a session (one signed-in device); its
+// refresh tokens are the session's family, and its access tokens name it.
 type Sessions struct {
-	pool       *db.Pool
-	tokens     *Tokens
-	passwords  *Passwords
-	refreshTTL time.Duration
-	throttle   Throttle
-	clients    *ClientThrottle
+	SessionsConfig
+}
+
+// SessionsConfig is what Sessions works with.
+type SessionsConfig struct {
+	Pool       *db.Pool
+	Tokens     *Tokens
+	Passwords  *Passwords
+	Clients    *ClientThrottle // the throttle of each client address
+	Live       *LiveSessions   // evicted at once when this instance ends a session; may be nil
+	Logger     *slog.Logger    // security events
+	RefreshTTL time.Duration
+	Throttle   Throttle // of each email
 }
 
 // NewSessions wires the session logic.
-func NewSessions(pool *db.Pool, tokens *Tokens, passwords *Passwords, refreshTTL time.Duration, throttle Throttle, clients *ClientThrottle) *Sessions {
-	return &Sessions{pool: pool, tokens: tokens, passwords: passwords, refreshTTL: refreshTTL, throttle: throttle, clients: clients}
+func NewSessions(c SessionsConfig) *Sessions {
+	return &Sessions{SessionsConfig: c}
 }
 
 // Login checks a normalised email and a password, sent from the address
-// client. Unknown emails and wrong passwords fail alike, after the same
-// amount of hashing.
-func (s *Sessions) Login(ctx context.Context, client netip.Addr, email, password string) (TokenPair, error) {
+// client, and starts a session on device. Unknown emails and wrong
+// passwords fail alike, after the same amount of hashing.
+func (s *Sessions) Login(ctx context.Context, client netip.Addr, email, password, device string) (TokenPair, error) {
 	creds, err := s.check(ctx, client, email, password, func(ctx context.Context) (db.UserCredentialsRow, error) {
-		return s.pool.UserCredentials(ctx, email)
+		return s.Pool.UserCredentials(ctx, email)
 	})
 	if err != nil {
 		return TokenPair{}, err
 	}
-	return s.issue(ctx, s.pool.Queries, creds.ID, uuid.New())
+	var pair TokenPair
+	err = s.Pool.InTx(ctx, func(q *db.Queries) error {
+		expires := time.Now().Add(s.RefreshTTL)
+		id, err := q.SessionStart(ctx, db.SessionStartParams{UserID: creds.ID, Device: device, ExpiresAt: expires})
+		if err != nil {
+			return err
+		}
+		pair, err = s.issue(ctx, q, Claims{User: creds.ID, Session: id}, expires)
+		return err
+	})
+	return pair, err
 }
 
 // CheckPassword checks the password of a signed-in account, sent from the
@@ -78,7 +98,7 @@ func (s *Sessions) Login(ctx context.Context, client netip.Addr, email, password
 // ErrWrongPassword, and counts in both throttles as a failed login would.
 func (s *Sessions) CheckPassword(ctx context.Context, client netip.Addr, user db.User, password string) error {
 	_, err := s.check(ctx, client, user.Email, password, func(ctx context.Context) (db.UserCredentialsRow, error) {
-		hash, err := s.pool.CredentialGet(ctx, user.ID)
+		hash, err := s.Pool.CredentialGet(ctx, user.ID)
 		return db.UserCredentialsRow{ID: user.ID, PasswordHash: hash}, err
 	})
 	if errors.Is(err, ErrBadCredentials) {
@@ -98,7 +118,7 @@ func (s *Sessions) CheckPassword(ctx context.Context, client netip.Addr, user db
 // email's lock does, as the failed login it is.
 func (s *Sessions) check(ctx context.Context, client netip.Addr, email, password string,
 	lookup func(context.Context) (db.UserCredentialsRow, error)) (db.UserCredentialsRow, error) {
-	attempt, err := s.clients.Attempt(ctx, client)
+	attempt, err := s.Clients.Attempt(ctx, client)
 	if err != nil {
 		return db.UserCredentialsRow{}, err
 	}
@@ -109,9 +129,9 @@ func (s *Sessions) check(ctx context.Context, client netip.Addr, email, password
 	ok := false
 	switch {
 	case errors.Is(err, db.ErrNotFound):
-		err = s.passwords.VerifyDummy(ctx, password)
+		err = s.Passwords.VerifyDummy(ctx, password)
 	case err == nil:
-		ok, err = s.passwords.Verify(ctx, creds.PasswordHash, password)
+		ok, err = s.Passwords.Verify(ctx, creds.PasswordHash, password)
 	}
 	if err != nil {
 		return db.UserCredentialsRow{}, err
@@ -119,28 +139,28 @@ func (s *Sessions) check(ctx context.Context, client netip.Addr, email, password
 	if !ok {
 		return db.UserCredentialsRow{}, ErrBadCredentials
 	}
-	if err := s.pool.LoginFailuresClear(ctx, email); err != nil {
+	if err := s.Pool.LoginFailuresClear(ctx, email); err != nil {
 		return db.UserCredentialsRow{}, err
 	}
-	return creds, attempt.Forgive(ctx, s.pool.Queries)
+	return creds, attempt.Forgive(ctx, s.Pool.Queries)
 }
 
 // admit counts a login attempt and refuses it while the email is locked
 // out, locking it when this attempt is one too many.
 func (s *Sessions) admit(ctx context.Context, email string) error {
-	a, err := s.pool.LoginAttempt(ctx, db.LoginAttemptParams{Email: email, WindowSeconds: s.throttle.Window.Seconds()})
+	a, err := s.Pool.LoginAttempt(ctx, db.LoginAttemptParams{Email: email, WindowSeconds: s.Throttle.Window.Seconds()})
 	if err != nil {
 		return err
 	}
 	if a.LockedUntil != nil && time.Now().Before(*a.LockedUntil) {
 		return &ThrottledError{RetryAfter: time.Until(*a.LockedUntil)}
 	}
-	if int(a.Failures) <= s.throttle.Threshold {
+	if int(a.Failures) <= s.Throttle.Threshold {
 		return nil
 	}
-	until, err := s.pool.LoginLock(ctx, db.LoginLockParams{Email: email, Seconds: s.throttle.lockFor(int(a.Locks) + 1).Seconds()})
+	until, err := s.Pool.LoginLock(ctx, db.LoginLockParams{Email: email, Seconds: s.Throttle.lockFor(int(a.Locks) + 1).Seconds()})
 	if errors.Is(err, db.ErrNotFound) { // a concurrent attempt locked it first
-		until, err = s.pool.LoginLockedUntil(ctx, email)
+		until, err = s.Pool.LoginLockedUntil(ctx, email)
 	}
 	if errors.Is(err, db.ErrNotFound) { // or a concurrent success cleared it
 		return &ThrottledError{RetryAfter: time.Second}
@@ -151,84 +171,113 @@ func (s *Sessions) admit(ctx context.Context, email string) error {
 	return &ThrottledError{RetryAfter: time.Until(until)}
 }
 
-// Refresh spends a refresh token and issues a new pair in the same family.
-// A token presented after it was spent has been copied: its whole family is
-// revoked, so the thief's copy dies with the victim's. Rotations and
-// revocations of one family take turns (lockFamily), so that a revocation
-// never misses a token being issued at the same moment.
+// Refresh spends a refresh token and issues a new pair in the same session.
+// A token presented after it was spent has been copied: the session ends,
+// so the thief's copy dies with the victim's, and the event is logged and
+// audited. Rotations and endings of one session take turns (lockSession),
+// so that an ending never misses a token being issued at the same moment.
 func (s *Sessions) Refresh(ctx context.Context, refreshToken string) (TokenPair, error) {
 	var pair TokenPair
-	reused := false
-	err := s.pool.InTx(ctx, func(q *db.Queries) error {
-		t, err := lockFamily(ctx, q, refreshToken)
+	var reused *db.SessionLockRow
+	err := s.Pool.InTx(ctx, func(q *db.Queries) error {
+		t, session, err := lockSession(ctx, q, refreshToken)
 		if err != nil {
 			return err
 		}
 		switch {
-		case t.RevokedAt != nil, !time.Now().Before(t.ExpiresAt):
+		case !time.Now().Before(t.ExpiresAt):
 			return ErrBadRefreshToken
 		case t.SpentAt != nil:
-			reused = true
-			return q.RefreshFamilyRevoke(ctx, t.FamilyID) // committed: the refusal must stick
+			reused = &session
+			return s.endReused(ctx, q, session) // committed: the refusal must stick
 		}
 		if err := q.RefreshTokenSpend(ctx, t.ID); err != nil {
 			return err
 		}
-		pair, err = s.issue(ctx, q, t.UserID, t.FamilyID)
+		expires := time.Now().Add(s.RefreshTTL)
+		if err := q.SessionExtend(ctx, db.SessionExtendParams{ID: session.ID, ExpiresAt: expires}); err != nil {
+			return err
+		}
+		pair, err = s.issue(ctx, q, Claims{User: session.UserID, Session: session.ID, Profile: session.ProfileID}, expires)
 		return err
 	})
 	if err != nil {
 		return TokenPair{}, err
 	}
-	if reused {
+	if reused != nil {
+		s.Live.Forget(reused.ID)
+		s.Logger.Warn("security: a spent refresh token was presented again; its session is ended",
+			"user_id", reused.UserID, "session_id", reused.ID)
 		return TokenPair{}, ErrBadRefreshToken
 	}
 	return pair, nil
 }
 
-// Logout revokes the family of a refresh token, spent or not.
+// endReused ends a session whose spent refresh token came back, and records
+// it in the audit log.
+func (s *Sessions) endReused(ctx context.Context, q *db.Queries, session db.SessionLockRow) error {
+	if _, err := q.SessionEnd(ctx, db.SessionEndParams{ID: session.ID, UserID: session.UserID}); err != nil {
+		return err
+	}
+	return rules.Audit(ctx, q, &session.UserID, rules.SessionReused, session.ID.String())
+}
+
+// Logout ends the session of a refresh token, spent or not.
 func (s *Sessions) Logout(ctx context.Context, refreshToken string) error {
-	return s.pool.InTx(ctx, func(q *db.Queries) error {
-		t, err := lockFamily(ctx, q, refreshToken)
+	var ended uuid.UUID
+	err := s.Pool.InTx(ctx, func(q *db.Queries) error {
+		_, session, err := lockSession(ctx, q, refreshToken)
 		if err != nil {
 			return err
 		}
-		return q.RefreshFamilyRevoke(ctx, t.FamilyID)
+		ended = session.ID
+		_, err = q.SessionEnd(ctx, db.SessionEndParams{ID: session.ID, UserID: session.UserID})
+		return err
 	})
+	if err == nil {
+		s.Live.Forget(ended)
+	}
+	return err
 }
 
-// lockFamily takes, inside a transaction, the family lock and then the row
-// lock of a presented refresh token, always in that order.
-func lockFamily(ctx context.Context, q *db.Queries, refreshToken string) (db.RefreshTokenLockRow, error) {
+// lockSession takes, inside a transaction, the lock of a presented refresh
+// token's session and then the token's own, always in that order.
+func lockSession(ctx context.Context, q *db.Queries, refreshToken string) (db.RefreshTokenLockRow, db.SessionLockRow, error) {
 	hash := hashRefreshToken(refreshToken)
-	family, err := q.RefreshTokenFamily(ctx, hash)
+	id, err := q.RefreshTokenSession(ctx, hash)
 	if errors.Is(err, db.ErrNotFound) {
-		return db.RefreshTokenLockRow{}, ErrBadRefreshToken
+		return db.RefreshTokenLockRow{}, db.SessionLockRow{}, ErrBadRefreshToken
 	}
 	if err != nil {
-		return db.RefreshTokenLockRow{}, err
+		return db.RefreshTokenLockRow{}, db.SessionLockRow{}, err
 	}
-	if err := q.RefreshFamilyLock(ctx, family); err != nil {
-		return db.RefreshTokenLockRow{}, err
+	session, err := q.SessionLock(ctx, id)
+	if errors.Is(err, db.ErrNotFound) { // ended meanwhile, its tokens with it
+		return db.RefreshTokenLockRow{}, db.SessionLockRow{}, ErrBadRefreshToken
+	}
+	if err != nil {
+		return db.RefreshTokenLockRow{}, db.SessionLockRow{}, err
 	}
 	t, err := q.RefreshTokenLock(ctx, hash)
 	if errors.Is(err, db.ErrNotFound) {
-		return t, ErrBadRefreshToken
+		return t, session, ErrBadRefreshToken
 	}
-	return t, err
+	return t, session, err
 }
 
-func (s *Sessions) issue(ctx context.Context, q *db.Queries, user, family uuid.UUID) (TokenPair, error) {
-	access, err := s.tokens.Issue(user)
+// issue signs an access token for c and adds a refresh token, expiring at
+// expires, to its session.
+func (s *Sessions) issue(ctx context.Context, q *db.Queries, c Claims, expires time.Time) (TokenPair, error) {
+	access, err := s.Tokens.Issue(c)
 	if err != nil {
 		return TokenPair{}, err
 	}
 	refresh, hash := newRefreshToken()
 	err = q.RefreshTokenCreate(ctx, db.RefreshTokenCreateParams{
-		TokenHash: hash, FamilyID: family, UserID: user, ExpiresAt: time.Now().Add(s.refreshTTL),
+		TokenHash: hash, SessionID: c.Session, UserID: c.User, ExpiresAt: expires,
 	})
 	if err != nil {
 		return TokenPair{}, err
 	}
-	return TokenPair{AccessToken: access, ExpiresIn: s.tokens.TTL(), RefreshToken: refresh}, nil
+	return TokenPair{AccessToken: access, ExpiresIn: s.Tokens.TTL(), RefreshToken: refresh}, nil
 }

@@ -13,8 +13,8 @@ import (
 
 // TestRevocationSeesARefreshInFlight: a thief's refresh of R2 is under way
 // (its transaction has issued R3 but not committed) when the victim presents
-// the spent R1. The victim's revocation waits for the family and then
-// revokes R3 too: the thief's new token dies with the rest.
+// the spent R1. The victim's ending of the session waits for the session
+// and then ends R3 too: the thief's new token dies with the rest.
 func TestRevocationSeesARefreshInFlight(t *testing.T) {
 	t.Parallel()
 	for _, victimAct := range []string{"reuse", "logout"} {
@@ -23,7 +23,7 @@ func TestRevocationSeesARefreshInFlight(t *testing.T) {
 			s, pool := newSessions(t, DefaultThrottle)
 			addUser(t, s, pool, "v@example.com", "correct horse battery")
 			ctx := context.Background()
-			r1, err := s.Login(ctx, client, "v@example.com", "correct horse battery")
+			r1, err := s.Login(ctx, client, "v@example.com", "correct horse battery", "test device")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -36,14 +36,14 @@ func TestRevocationSeesARefreshInFlight(t *testing.T) {
 			thief := make(chan error)
 			go func() {
 				thief <- pool.InTx(ctx, func(q *db.Queries) error {
-					tok, err := lockFamily(ctx, q, r2.RefreshToken)
+					tok, session, err := lockSession(ctx, q, r2.RefreshToken)
 					if err != nil {
 						return err
 					}
 					if err := q.RefreshTokenSpend(ctx, tok.ID); err != nil {
 						return err
 					}
-					r3, err := s.issue(ctx, q, tok.UserID, tok.FamilyID)
+					r3, err := s.issue(ctx, q, Claims{User: session.UserID, Session: session.ID}, time.Now().Add(time.Hour))
 					if err != nil {
 						return err
 					}
@@ -64,7 +64,7 @@ func TestRevocationSeesARefreshInFlight(t *testing.T) {
 			}()
 			select {
 			case err := <-victim:
-				t.Fatalf("the victim's %s did not wait for the family: %v", victimAct, err)
+				t.Fatalf("the victim's %s did not wait for the session: %v", victimAct, err)
 			case <-time.After(200 * time.Millisecond):
 			}
 			close(release)
@@ -89,13 +89,13 @@ func TestLogin_ParallelGuessesCannotOutrunTheThrottle(t *testing.T) {
 	t.Parallel()
 	s, pool := newSessions(t, Throttle{Window: time.Minute, Threshold: 5, Lock: time.Minute, MaxLock: time.Hour})
 	addUser(t, s, pool, "target@example.com", "the real password")
-	before := s.passwords.Checks()
+	before := s.Passwords.Checks()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	results := map[string]int{}
 	for range 40 {
 		wg.Go(func() {
-			_, err := s.Login(context.Background(), client, "target@example.com", "wrong guess")
+			_, err := s.Login(context.Background(), client, "target@example.com", "wrong guess", "test device")
 			var th *ThrottledError
 			kind := "ok"
 			switch {
@@ -112,7 +112,7 @@ func TestLogin_ParallelGuessesCannotOutrunTheThrottle(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if checks := s.passwords.Checks() - before; checks > 5 {
+	if checks := s.Passwords.Checks() - before; checks > 5 {
 		t.Fatalf("%d passwords checked for 40 parallel guesses; the threshold is 5 (%v)", checks, results)
 	}
 	if results["throttled"] < 35 || results["wrong"] > 5 || len(results) > 2 {
@@ -120,7 +120,7 @@ func TestLogin_ParallelGuessesCannotOutrunTheThrottle(t *testing.T) {
 	}
 	// The lock holds for the right password too: guessing it now is too late.
 	var th *ThrottledError
-	if _, err := s.Login(context.Background(), client, "target@example.com", "the real password"); !errors.As(err, &th) {
+	if _, err := s.Login(context.Background(), client, "target@example.com", "the real password", "test device"); !errors.As(err, &th) {
 		t.Fatalf("the right password during the lock: %v, want throttled", err)
 	}
 }
@@ -130,7 +130,7 @@ func TestLogin_LockOutsGrowWithinAStreak(t *testing.T) {
 	s, pool, conn := newSessionsConn(t, Throttle{Window: time.Minute, Threshold: 2, Lock: 10 * time.Second, MaxLock: time.Hour}, 1000)
 	addUser(t, s, pool, "x@example.com", "the real password")
 	ctx := context.Background()
-	attempt := func() error { _, err := s.Login(ctx, client, "x@example.com", "wrong"); return err }
+	attempt := func() error { _, err := s.Login(ctx, client, "x@example.com", "wrong", "test device"); return err }
 	for range 2 {
 		if err := attempt(); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("attempt within the threshold: %v", err)
@@ -153,7 +153,7 @@ func TestLogin_LockOutsGrowWithinAStreak(t *testing.T) {
 	}
 	// A successful login ends the streak.
 	dbtest.Exec(t, conn, "UPDATE login_failures SET locked_until = now() - interval '1 second'")
-	if _, err := s.Login(ctx, client, "x@example.com", "the real password"); err != nil {
+	if _, err := s.Login(ctx, client, "x@example.com", "the real password", "test device"); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {

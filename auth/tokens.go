@@ -23,7 +23,8 @@ const (
 const leeway = 30 * time.Second
 
 // Tokens issues and verifies access tokens: JWTs signed HS256 with the
-// secret, carrying sub (the user), iss, aud, iat and exp.
+// secret, carrying sub (the user), sid (the session), pid (the profile the
+// session is narrowed to, if it is), iss, aud, iat and exp.
 type Tokens struct {
 	secret Secret
 	ttl    time.Duration
@@ -38,8 +39,23 @@ type Tokens struct {
 	verified map[string]verifiedToken
 }
 
+// Claims is what an access token says of its bearer. Whether the session
+// is still live is for the database to say (Guard.Authenticate).
+type Claims struct {
+	User    uuid.UUID
+	Session uuid.UUID
+	Profile *uuid.UUID // the profile the session is narrowed to; nil: the whole account
+}
+
+// claims is the token's JSON.
+type claims struct {
+	jwt.RegisteredClaims
+	Session string `json:"sid"`
+	Profile string `json:"pid,omitempty"`
+}
+
 type verifiedToken struct {
-	user    uuid.UUID
+	claims  Claims
 	expires time.Time
 }
 
@@ -67,55 +83,82 @@ func NewTokens(secret Secret, ttl time.Duration) *Tokens {
 // TTL is how long an access token lives.
 func (t *Tokens) TTL() time.Duration { return t.ttl }
 
-// Issue signs an access token for user.
-func (t *Tokens) Issue(user uuid.UUID) (string, error) {
+// Issue signs an access token for c.
+func (t *Tokens) Issue(c Claims) (string, error) {
 	now := t.now()
-	claims := jwt.RegisteredClaims{
-		Subject:   user.String(),
-		Issuer:    Issuer,
-		Audience:  jwt.ClaimStrings{Audience},
-		IssuedAt:  jwt.NewNumericDate(now),
-		ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
+	out := claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject:   c.User.String(),
+			Issuer:    Issuer,
+			Audience:  jwt.ClaimStrings{Audience},
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
+		},
+		Session: c.Session.String(),
 	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.secret.Bytes())
+	if c.Profile != nil {
+		out.Profile = c.Profile.String()
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, out).SignedString(t.secret.Bytes())
 }
 
-// Verify checks an access token and returns its user.
-func (t *Tokens) Verify(raw string) (uuid.UUID, error) {
+// Verify checks an access token and returns its claims. A token without a
+// session is invalid: it was issued before sessions existed, and nothing
+// could end it.
+func (t *Tokens) Verify(raw string) (Claims, error) {
 	t.mu.RLock()
 	v, ok := t.verified[raw]
 	t.mu.RUnlock()
 	if ok && t.now().Before(v.expires) {
-		return v.user, nil
+		return v.claims, nil
 	}
-	user, expires, err := t.verify(raw)
+	c, expires, err := t.verify(raw)
 	if err != nil {
-		return uuid.Nil, err
+		return Claims{}, err
 	}
 	t.mu.Lock()
 	if len(t.verified) >= maxVerified {
 		t.verified = map[string]verifiedToken{}
 	}
-	t.verified[raw] = verifiedToken{user: user, expires: expires}
+	t.verified[raw] = verifiedToken{claims: c, expires: expires}
 	t.mu.Unlock()
-	return user, nil
+	return c, nil
 }
 
 // verify does the work of Verify: signature, algorithm and claims.
-func (t *Tokens) verify(raw string) (uuid.UUID, time.Time, error) {
-	var claims jwt.RegisteredClaims
-	_, err := t.parser.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) {
+func (t *Tokens) verify(raw string) (Claims, time.Time, error) {
+	var in claims
+	_, err := t.parser.ParseWithClaims(raw, &in, func(*jwt.Token) (any, error) {
 		return t.secret.Bytes(), nil
 	})
 	if err != nil {
-		return uuid.Nil, time.Time{}, ErrInvalidToken // the client learns nothing of why
+		return Claims{}, time.Time{}, ErrInvalidToken // the client learns nothing of why
 	}
-	user, err := uuid.Parse(claims.Subject)
-	if err != nil {
-		return uuid.Nil, time.Time{}, ErrInvalidToken
+	var c Claims
+	if c.User, err = parseCanonical(in.Subject); err != nil {
+		return Claims{}, time.Time{}, ErrInvalidToken
+	}
+	if c.Session, err = parseCanonical(in.Session); err != nil {
+		return Claims{}, time.Time{}, ErrInvalidToken
+	}
+	if in.Profile != "" {
+		p, err := parseCanonical(in.Profile)
+		if err != nil {
+			return Claims{}, time.Time{}, ErrInvalidToken
+		}
+		c.Profile = &p
 	}
 	// Remembered until exp plus the leeway the parser grants, no longer.
-	return user, claims.ExpiresAt.Add(leeway), nil
+	return c, in.ExpiresAt.Add(leeway), nil
+}
+
+// parseCanonical parses a UUID in its canonical form only (uuid.Parse also
+// takes braces, a urn: prefix and no hyphens).
+func parseCanonical(s string) (uuid.UUID, error) {
+	if len(s) != canonicalUUIDLength {
+		return uuid.Nil, ErrInvalidToken
+	}
+	return uuid.Parse(s)
 }
 
 // newRefreshToken returns an opaque refresh token and the hash that is all

@@ -97,12 +97,21 @@ type Rating struct {
 type RefreshToken struct {
 	ID        uuid.UUID
 	TokenHash []byte
-	FamilyID  uuid.UUID
+	SessionID uuid.UUID
 	UserID    uuid.UUID
 	ExpiresAt time.Time
 	SpentAt   *time.Time
-	RevokedAt *time.Time
 	CreatedAt time.Time
+}
+
+type Session struct {
+	ID         uuid.UUID
+	UserID     uuid.UUID
+	Device     string
+	ProfileID  *uuid.UUID
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+	ExpiresAt  time.Time
 }
 
 type Title struct {

@@ -12,70 +12,33 @@ import (
 	"github.com/google/uuid"
 )
 
-const refreshFamilyLock = `-- name: RefreshFamilyLock :exec
-SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text, 0))
-`
-
-// Serialises every rotation and revocation of one family until the end of
-// the transaction: a revocation then sees the token a concurrent refresh
-// adds, instead of missing it.
-func (q *Queries) RefreshFamilyLock(ctx context.Context, familyID uuid.UUID) error {
-	_, err := q.db.Exec(ctx, refreshFamilyLock, familyID)
-	return err
-}
-
-const refreshFamilyRevoke = `-- name: RefreshFamilyRevoke :exec
-UPDATE refresh_tokens
-SET revoked_at = now()
-WHERE family_id = $1 AND revoked_at IS NULL
-`
-
-// Logout, or a spent token presented again (refresh_tokens_family_idx).
-func (q *Queries) RefreshFamilyRevoke(ctx context.Context, familyID uuid.UUID) error {
-	_, err := q.db.Exec(ctx, refreshFamilyRevoke, familyID)
-	return err
-}
-
 const refreshTokenCreate = `-- name: RefreshTokenCreate :exec
 
-INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at)
+INSERT INTO refresh_tokens (token_hash, session_id, user_id, expires_at)
 VALUES ($1, $2, $3, $4)
 `
 
 type RefreshTokenCreateParams struct {
 	TokenHash []byte
-	FamilyID  uuid.UUID
+	SessionID uuid.UUID
 	UserID    uuid.UUID
 	ExpiresAt time.Time
 }
 
-// Refresh tokens: issued at login, rotated on every use, revoked by family.
+// Refresh tokens: issued at login, rotated on every use; they are their
+// session's family and end with it.
 func (q *Queries) RefreshTokenCreate(ctx context.Context, arg RefreshTokenCreateParams) error {
 	_, err := q.db.Exec(ctx, refreshTokenCreate,
 		arg.TokenHash,
-		arg.FamilyID,
+		arg.SessionID,
 		arg.UserID,
 		arg.ExpiresAt,
 	)
 	return err
 }
 
-const refreshTokenFamily = `-- name: RefreshTokenFamily :one
-SELECT family_id
-FROM refresh_tokens
-WHERE token_hash = $1
-`
-
-// The family of a presented token (refresh_tokens_hash_key), to lock first.
-func (q *Queries) RefreshTokenFamily(ctx context.Context, tokenHash []byte) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, refreshTokenFamily, tokenHash)
-	var family_id uuid.UUID
-	err := row.Scan(&family_id)
-	return family_id, err
-}
-
 const refreshTokenLock = `-- name: RefreshTokenLock :one
-SELECT id, family_id, user_id, expires_at, spent_at, revoked_at
+SELECT id, session_id, user_id, expires_at, spent_at
 FROM refresh_tokens
 WHERE token_hash = $1
 FOR UPDATE
@@ -83,11 +46,10 @@ FOR UPDATE
 
 type RefreshTokenLockRow struct {
 	ID        uuid.UUID
-	FamilyID  uuid.UUID
+	SessionID uuid.UUID
 	UserID    uuid.UUID
 	ExpiresAt time.Time
 	SpentAt   *time.Time
-	RevokedAt *time.Time
 }
 
 // Locks the presented token (refresh_tokens_hash_key), so that two requests
@@ -97,13 +59,26 @@ func (q *Queries) RefreshTokenLock(ctx context.Context, tokenHash []byte) (Refre
 	var i RefreshTokenLockRow
 	err := row.Scan(
 		&i.ID,
-		&i.FamilyID,
+		&i.SessionID,
 		&i.UserID,
 		&i.ExpiresAt,
 		&i.SpentAt,
-		&i.RevokedAt,
 	)
 	return i, err
+}
+
+const refreshTokenSession = `-- name: RefreshTokenSession :one
+SELECT session_id
+FROM refresh_tokens
+WHERE token_hash = $1
+`
+
+// The session of a presented token (refresh_tokens_hash_key), to lock first.
+func (q *Queries) RefreshTokenSession(ctx context.Context, tokenHash []byte) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, refreshTokenSession, tokenHash)
+	var session_id uuid.UUID
+	err := row.Scan(&session_id)
+	return session_id, err
 }
 
 const refreshTokenSpend = `-- name: RefreshTokenSpend :exec

@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -125,8 +126,9 @@ var errEmailTaken = &Error{Status: http.StatusConflict, Detail: "an account with
 
 func (a *accounts) login(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		Email    string `json:"email"`
-		Password string `json:"password"`
+		Email      string  `json:"email"`
+		Password   string  `json:"password"`
+		DeviceName *string `json:"device_name"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
@@ -134,6 +136,13 @@ func (a *accounts) login(w http.ResponseWriter, r *http.Request) error {
 	var c checks
 	c.require(strings.TrimSpace(in.Email) != "", "email", "is required")
 	c.require(in.Password != "", "password", "is required")
+	device := deviceFromUserAgent(r.UserAgent())
+	if in.DeviceName != nil {
+		device = strings.TrimSpace(*in.DeviceName)
+		n := utf8.RuneCountInString(device)
+		c.require(n >= 1 && n <= maxDeviceName && printable(device), "device_name",
+			"must be 1 to 64 printable characters")
+	}
 	if err := c.err(); err != nil {
 		return err
 	}
@@ -143,12 +152,39 @@ func (a *accounts) login(w http.ResponseWriter, r *http.Request) error {
 		// any lookup, so that junk never reaches the throttle's table.
 		return auth.ErrBadCredentials
 	}
-	pair, err := a.sessions.Login(r.Context(), a.addrs.of(r), email, in.Password)
+	pair, err := a.sessions.Login(r.Context(), a.addrs.of(r), email, in.Password, device)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, tokenPairOf(pair))
 	return nil
+}
+
+// maxDeviceName is the longest name of a session's device, in characters.
+const maxDeviceName = 64
+
+// deviceFromUserAgent names the device of a login that names none: its
+// User-Agent, without control characters, cut to maxDeviceName characters,
+// or "unknown".
+func deviceFromUserAgent(ua string) string {
+	ua = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, ua))
+	if ua == "" {
+		return "unknown"
+	}
+	if r := []rune(ua); len(r) > maxDeviceName {
+		ua = strings.TrimSpace(string(r[:maxDeviceName]))
+	}
+	return ua
+}
+
+// printable reports whether s has no control characters.
+func printable(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError })
 }
 
 // refreshBody is the body of refresh and logout.

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"marquee/auth"
@@ -58,6 +59,7 @@ type Deps struct {
 	CursorKey  []byte // signs list cursors
 	Heartbeats *db.HeartbeatWriter
 	Cache      *auth.OwnershipCache // proven ownership
+	Live       *auth.LiveSessions   // sessions proven live
 
 	addrs         *clientAddrs
 	stopListening context.CancelFunc
@@ -74,16 +76,21 @@ func Build(c Config) (Deps, error) {
 	}
 	tokens := auth.NewTokens(c.Secret, c.AccessTTL)
 	clients := auth.NewClientThrottle(c.Pool, cmp.Or(c.LoginClientLimit, auth.DefaultClientLimit))
+	live := auth.NewLiveSessions(maxOwnerships)
 	d := Deps{
-		Config:     c,
-		Health:     NewHealth(c.Ready, c.ReadinessTimeout),
-		Tokens:     tokens,
-		Passwords:  passwords,
-		Sessions:   auth.NewSessions(c.Pool, tokens, passwords, c.RefreshTTL, c.Throttle, clients),
+		Config:    c,
+		Health:    NewHealth(c.Ready, c.ReadinessTimeout),
+		Tokens:    tokens,
+		Passwords: passwords,
+		Sessions: auth.NewSessions(auth.SessionsConfig{
+			Pool: c.Pool, Tokens: tokens, Passwords: passwords, Clients: clients, Live: live, Logger: c.Logger,
+			RefreshTTL: c.RefreshTTL, Throttle: c.Throttle,
+		}),
 		Clients:    clients,
 		CursorKey:  c.Secret.Derive("cursor"),
 		Heartbeats: db.NewHeartbeatWriter(c.Pool),
 		Cache:      auth.NewOwnershipCache(ownershipTTL, maxOwnerships),
+		Live:       live,
 		addrs:      newClientAddrs(c.TrustedProxies, c.Logger),
 	}
 	for _, collector := range []prometheus.Collector{c.Pool.Collector(), d.Heartbeats.Collector()} {
@@ -94,8 +101,23 @@ func Build(c Config) (Deps, error) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	d.stopListening = stop
-	go db.ListenChanges(ctx, c.Direct, d.Cache.Listening, d.Cache.Changed)
+	go db.ListenChanges(ctx, c.Direct, d.listening, d.changed)
 	return d, nil
+}
+
+// listening turns the caches on and off with the change announcements.
+func (d Deps) listening(up bool) {
+	d.Cache.Listening(up)
+	d.Live.Listening(up)
+}
+
+// changed evicts what an announcement names from the cache that holds it.
+func (d Deps) changed(kind string, id uuid.UUID) {
+	if kind == "session" {
+		d.Live.Forget(id)
+		return
+	}
+	d.Cache.Changed(kind, id)
 }
 
 // Close stops following the change announcements and writes the heartbeats

@@ -44,7 +44,7 @@ func newRouter(d Deps) *router {
 	// the log and metrics, then the query string's check.
 	r.Use(routeTemplate, wellFormedQuery)
 
-	guard := auth.NewGuard(d.Tokens, d.Pool, d.Cache, writeError)
+	guard := auth.NewGuard(d.Tokens, d.Pool, d.Cache, d.Live, writeError)
 	cur := cursors{key: d.CursorKey}
 	acc := &accounts{pool: d.Pool, passwords: d.Passwords, sessions: d.Sessions, clients: d.Clients, addrs: d.addrs}
 	prof := &profiles{pool: d.Pool, cache: d.Cache, cursors: cur}

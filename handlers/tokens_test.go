@@ -36,8 +36,8 @@ func TestForgedTokens_AllRefusedAndNoneReachesAnotherUsersData(t *testing.T) {
 	secret := testSecret.Bytes()
 	now := time.Now()
 	claims := func(edit func(jwt.MapClaims)) jwt.MapClaims {
-		c := jwt.MapClaims{"sub": victim.user.ID.String(), "iss": "marquee", "aud": "marquee",
-			"iat": now.Unix(), "exp": now.Add(10 * time.Minute).Unix()}
+		c := jwt.MapClaims{"sub": victim.user.ID.String(), "sid": sessionOf(t, victim.tokens.AccessToken),
+			"iss": "marquee", "aud": "marquee", "iat": now.Unix(), "exp": now.Add(10 * time.Minute).Unix()}
 		if edit != nil {
 			edit(c)
 		}
@@ -49,6 +49,10 @@ func TestForgedTokens_AllRefusedAndNoneReachesAnotherUsersData(t *testing.T) {
 	}
 	// Tampered: a valid token of the attacker's, its payload swapped for the victim's.
 	attacker := f.register(t, "Attacker")
+	ended := f.register(t, "Ended")
+	if resp := f.api.Do(http.MethodPost, "/v1/auth/logout", refreshBody{ended.tokens.RefreshToken}); resp.Status != http.StatusNoContent {
+		t.Fatalf("logout = %d", resp.Status)
+	}
 	parts := strings.Split(attacker.tokens.AccessToken, ".")
 	payload, _ := json.Marshal(claims(nil))
 	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString(payload) + "." + parts[2]
@@ -70,6 +74,12 @@ func TestForgedTokens_AllRefusedAndNoneReachesAnotherUsersData(t *testing.T) {
 		"tampered payload":  tampered,
 		"deleted account":   deleted.tokens.AccessToken,
 		"unknown account":   forge(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["sub"] = uuid.NewString() })),
+		"no session":        forge(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { delete(c, "sid") })),
+		"unknown session":   forge(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["sid"] = uuid.NewString() })),
+		"session not UUID":  forge(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["sid"] = "{" + c["sid"].(string) + "}" })),
+		"another's session": forge(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["sid"] = sessionOf(t, attacker.tokens.AccessToken) })),
+		"narrowed, not so":  forge(t, jwt.SigningMethodHS256, secret, claims(func(c jwt.MapClaims) { c["pid"] = victim.profile.ID.String() })),
+		"ended session":     ended.tokens.AccessToken,
 		"not a JWT":         "Zm9vYmFy",
 	}
 	victimProfile := "/v1/profiles/" + victim.profile.ID.String()
@@ -100,6 +110,23 @@ func TestForgedTokens_AllRefusedAndNoneReachesAnotherUsersData(t *testing.T) {
 	if resp := f.api.As(skewed).Do(http.MethodGet, "/v1/me", nil); resp.Status != http.StatusOK {
 		t.Fatalf("a token expired 10 s ago = %d, want 200 within the leeway", resp.Status)
 	}
+}
+
+// sessionOf is the sid claim of an access token.
+func sessionOf(t *testing.T, token string) string {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	var c struct {
+		Session string `json:"sid"`
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err == nil {
+		err = json.Unmarshal(payload, &c)
+	}
+	if err != nil || c.Session == "" {
+		t.Fatalf("no sid in %q: %v", token, err)
+	}
+	return c.Session
 }
 
 func TestMissingToken_401WithBearerChallenge(t *testing.T) {

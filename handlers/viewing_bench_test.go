@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"marquee/auth"
 	"marquee/db"
 	"marquee/demo"
 )
@@ -14,12 +15,27 @@ import (
 // The viewing benchmarks run on a database seeded with demo viewing activity
 // (make bench-viewing: `marquee seed --profiles 10000 --events 500000`).
 
-// demoToken is an access token for demo household i, which has no password.
+// demoTokens holds the access token of each demo household, by number.
+var demoTokens sync.Map
+
+// demoToken is an access token for demo household i, which has no password:
+// a session of its own, started once.
 func demoToken(b *testing.B, w *benchWorld, household int) string {
-	tok, err := w.tokens.Issue(demo.ViewerID(household))
+	if tok, ok := demoTokens.Load(household); ok {
+		return tok.(string)
+	}
+	user := demo.ViewerID(household)
+	session, err := w.pool.SessionStart(context.Background(), db.SessionStartParams{
+		UserID: user, Device: "benchmark", ExpiresAt: time.Now().Add(time.Hour),
+	})
 	if err != nil {
 		b.Fatal(err)
 	}
+	tok, err := w.tokens.Issue(auth.Claims{User: user, Session: session})
+	if err != nil {
+		b.Fatal(err)
+	}
+	demoTokens.Store(household, tok)
 	return tok
 }
 

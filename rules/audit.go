@@ -24,6 +24,9 @@ const (
 	ChannelUpdated Action = "channel.update"
 	ChannelDeleted Action = "channel.delete"
 	GuideImported  Action = "epg.import"
+	// A spent refresh token presented again, most likely stolen: its
+	// session was ended. The actor is the account the token belongs to.
+	SessionReused Action = "session.reuse"
 )
 
 // GuideSourceXMLTV names the object of GuideImported: the guide an XMLTV

@@ -70,7 +70,7 @@ type Config struct {
 	PProf              bool          `env:"PPROF, default=false"`
 	CORSAllowedOrigins []string      `env:"CORS_ALLOWED_ORIGINS"`
 	ReadinessTimeout   time.Duration `env:"READINESS_TIMEOUT, default=2s"`
-	JWTTTL             time.Duration `env:"JWT_TTL, default=15m"`
+	JWTTTL             time.Duration `env:"JWT_TTL, default=15m"` // at most maxJWTTTL
 	RefreshTTL         time.Duration `env:"REFRESH_TTL, default=720h"`
 	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT, default=20s"`
 	EPGLang            string        `env:"EPG_LANG, default=en"`
@@ -81,6 +81,10 @@ type Config struct {
 
 // maxReadinessTimeout keeps /readyz within the 5 s that probes allow.
 const maxReadinessTimeout = 5 * time.Second
+
+// maxJWTTTL is the longest JWT_TTL accepted: an access token is a bearer
+// secret, and an hour bounds what a leaked one is worth.
+const maxJWTTTL = time.Hour
 
 // load reads the configuration of a command from env into c, a pointer, and
 // checks it, reporting every problem at once.
@@ -140,6 +144,9 @@ func (c Config) validate() error {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive, got %s", name, d))
 		}
+	}
+	if c.JWTTTL > maxJWTTTL {
+		errs = append(errs, fmt.Errorf("JWT_TTL must be at most %s, got %s", maxJWTTTL, c.JWTTTL))
 	}
 	if c.RefreshTTL > 0 && c.JWTTTL >= c.RefreshTTL {
 		errs = append(errs, fmt.Errorf("JWT_TTL (%s) must be shorter than REFRESH_TTL (%s)", c.JWTTTL, c.RefreshTTL))

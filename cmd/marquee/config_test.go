@@ -77,6 +77,7 @@ func TestLoadConfig_RefusesNonsense(t *testing.T) {
 		{"zero readiness", "READINESS_TIMEOUT", "0s", "READINESS_TIMEOUT"},
 		{"zero shutdown", "SHUTDOWN_TIMEOUT", "0s", "SHUTDOWN_TIMEOUT must be positive"},
 		{"access outlives refresh", "JWT_TTL", "1000h", "JWT_TTL (1000h0m0s) must be shorter than REFRESH_TTL"},
+		{"access token over an hour", "JWT_TTL", "61m", "JWT_TTL must be at most 1h0m0s, got 1h1m0s"},
 		{"not a number", "DB_POOL_SIZE", "twenty", "DB_POOL_SIZE"},
 		{"odd unrated age", "EPG_UNRATED_MIN_AGE", "12", "EPG_UNRATED_MIN_AGE must be one of"},
 		{"wildcard origin", "CORS_ALLOWED_ORIGINS", "*", "is not an origin"},

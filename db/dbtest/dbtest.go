@@ -345,6 +345,26 @@ func Count(t testing.TB, conn db.ConnString, sql string, args ...any) int {
 	return n
 }
 
+// Strings runs a query of one text column for a test's check.
+func Strings(t testing.TB, conn db.ConnString, sql string, args ...any) []string {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, Direct(t, conn).Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	rows, err := c.Query(ctx, sql, args...)
+	if err != nil {
+		t.Fatalf("dbtest.Strings: %v", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("dbtest.Strings: %v", err)
+	}
+	return out
+}
+
 // AuditLog is the audit log, newest first, a line a row: "action target by
 // actor", actor "operator" for a row without one (a write at the command
 // line).

@@ -148,6 +148,7 @@ type authzWorld struct {
 	victim   *account
 	attacker *account
 	ghost    string // a validly signed token of a deleted account
+	ended    string // a validly signed token of an ended session of the attacker's
 }
 
 // newAuthzWorld builds the world; routes added by extend are not in the
@@ -169,6 +170,11 @@ func newAuthzWorld(t *testing.T, extend func(*router, Deps)) *authzWorld {
 	ghost := w.f.register(t, "Ghost")
 	w.ghost = ghost.tokens.AccessToken
 	dbtest.Exec(t, w.f.conn, "DELETE FROM users WHERE id = $1", ghost.user.ID)
+	ended := w.f.device(t, w.attacker)
+	w.ended = ended.AccessToken
+	if resp := w.f.api.Do(http.MethodPost, "/v1/auth/logout", refreshBody{ended.RefreshToken}); resp.Status != http.StatusNoContent {
+		t.Fatalf("logout = %d", resp.Status)
+	}
 	w.api = w.f.api
 	if extend != nil {
 		w.api = w.f.api.Unchecked()
@@ -230,10 +236,11 @@ func (w *authzWorld) check(t *testing.T) (violations []string, pairs int) {
 			continue
 		}
 		path := fill(e.template, w.attacker.profile.ID.String(), vars)
-		// Every route but the public ones: a token, valid, of an existing account.
+		// Every route but the public ones: a token, valid, of a live session of an existing account.
 		deny(e, "no token", path, "", http.StatusUnauthorized)
 		deny(e, "garbage token", path, "not.a.jwt", http.StatusUnauthorized)
 		deny(e, "token of a deleted account", path, w.ghost, http.StatusUnauthorized)
+		deny(e, "token of an ended session", path, w.ended, http.StatusUnauthorized)
 		if strings.HasPrefix(e.template, "/v1/admin") {
 			deny(e, "not an admin", path, w.attacker.tokens.AccessToken, http.StatusForbidden)
 		}

@@ -54,6 +54,7 @@ func newRouter(d Deps) *router {
 	view := &viewing{pool: d.Pool, heartbeats: d.Heartbeats, cursors: cur}
 	tv := &tvGuide{pool: d.Pool, cursors: cur}
 	admChannels := &adminChannels{pool: d.Pool}
+	exp := &exporter{pool: d.Pool, logger: d.Logger}
 	admGuide := &adminGuide{pool: d.Pool, xmltv: xmltv.Options{Lang: d.EPGLang, UnratedMinAge: d.EPGUnratedMinAge}, maxBytes: maxXMLBytes}
 	const get, head, post, put, del = http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete
 
@@ -131,6 +132,7 @@ func newRouter(d Deps) *router {
 	user.Use(guard.Authenticate)
 	user.Handle("/me", handlerFunc(acc.me)).Methods(get)
 	user.Handle("/me", handlerFunc(acc.deleteAccount)).Methods(del)
+	user.Handle("/me/export", handlerFunc(exp.export)).Methods(get)
 	user.Handle("/profiles", handlerFunc(prof.list)).Methods(get)
 	user.Handle("/profiles", handlerFunc(prof.create)).Methods(post)
 

@@ -26,11 +26,12 @@ type profile struct {
 	Name      string    `json:"name"`
 	Kids      bool      `json:"kids"`
 	MaxAge    int16     `json:"max_age"`
+	Locked    bool      `json:"locked"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
 func profileOf(p db.Profile) profile {
-	return profile{ID: p.ID, Name: p.Name, Kids: p.Kids, MaxAge: p.MaxAge, CreatedAt: p.CreatedAt.UTC()}
+	return profile{ID: p.ID, Name: p.Name, Kids: p.Kids, MaxAge: p.MaxAge, Locked: p.Locked, CreatedAt: p.CreatedAt.UTC()}
 }
 
 // profileBody is the body of create and update; every field is optional in

@@ -479,15 +479,16 @@ func TestParental_SettingAPINEndsTheSessionsNarrowedToIt(t *testing.T) {
 }
 
 // TestParental_DeletingAProfileEndsItsNarrowedSessions: the sessions
-// narrowed to a deleted profile end with it; they cannot widen to the
-// account.
+// narrowed to a deleted (locked) profile end with it, and so does its PIN;
+// they cannot widen to the account.
 func TestParental_DeletingAProfileEndsItsNarrowedSessions(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	waitForLive(t, f)
 	a := f.register(t, "Deleter")
 	kid := f.addProfile(t, a, "Kid", true)
-	device := f.narrowedDevice(t, a, kid, "")
+	lock(t, a, kid, "1029")
+	device := f.narrowedDevice(t, a, kid, "1029")
 	for range 2 {
 		device.api.Do(http.MethodGet, profilePath(kid, "/bookmarks"), nil)
 	}
@@ -504,6 +505,9 @@ func TestParental_DeletingAProfileEndsItsNarrowedSessions(t *testing.T) {
 	}
 	if got := dbtest.Count(t, f.conn, "SELECT count(*) FROM sessions WHERE user_id = $1", a.user.ID); got != 1 {
 		t.Errorf("%d sessions left, want the account's own", got)
+	}
+	if got := dbtest.Count(t, f.conn, "SELECT count(*) FROM profile_pins WHERE profile_id = $1", kid.ID); got != 0 {
+		t.Errorf("the deleted profile's PIN is still stored")
 	}
 }
 

@@ -39,9 +39,10 @@ type ProfileGetOwnedBySessionRow struct {
 	SessionExpiresAt time.Time
 }
 
-// auth.RequireProfileOwner on a route under /v1/profiles/{profileID}: the
-// profile and its account in one query, when the caller owns it; the
-// session check of Authenticate rides along, with its touch (primary keys).
+// auth.Guard.Profile on a route under /v1/profiles/{profileID}: the
+// profile (with whether it is locked) and its account in one query, when
+// the caller owns it; the session check of Authenticate rides along, with
+// its touch (primary keys).
 func (q *Queries) ProfileGetOwnedBySession(ctx context.Context, arg ProfileGetOwnedBySessionParams) (ProfileGetOwnedBySessionRow, error) {
 	row := q.db.QueryRow(ctx, profileGetOwnedBySession,
 		arg.ID,

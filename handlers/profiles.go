@@ -135,12 +135,13 @@ func (h *profiles) delete(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ownedProfile is the profile RequireProfileOwner checked; the router only
-// sends requests to handlers that call it from behind that guard.
+// ownedProfile is the profile a profile guard (Guard.Profile,
+// RequireProfileOwner) checked; the router only sends requests to handlers
+// that call it from behind one.
 func ownedProfile(ctx context.Context) db.Profile {
 	p, ok := auth.ProfileFrom(ctx)
 	if !ok {
-		panic("handlers: no checked profile: route registered outside the RequireProfileOwner guard")
+		panic("handlers: no checked profile: route registered outside a profile guard")
 	}
 	return p
 }

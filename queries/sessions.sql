@@ -53,9 +53,10 @@ WHERE s.id = @session_id AND s.user_id = @user_id AND s.expires_at > now()
   AND s.profile_id IS NOT DISTINCT FROM sqlc.narg('narrowed_to')::uuid;
 
 -- name: ProfileGetOwnedBySession :one
--- auth.RequireProfileOwner on a route under /v1/profiles/{profileID}: the
--- profile and its account in one query, when the caller owns it; the
--- session check of Authenticate rides along, with its touch (primary keys).
+-- auth.Guard.Profile on a route under /v1/profiles/{profileID}: the
+-- profile (with whether it is locked) and its account in one query, when
+-- the caller owns it; the session check of Authenticate rides along, with
+-- its touch (primary keys).
 WITH touched AS (
     UPDATE sessions
     SET last_used_at = now()

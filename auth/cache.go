@@ -19,7 +19,8 @@ import (
 //     instance evicts the entry at once (db.ListenChanges), this instance
 //     also synchronously (Forget) after its own writes;
 //   - while that announcement channel is down, the cache is off and empty;
-//   - a read that overlaps an eviction is not stored (generations);
+//   - a read that overlaps an eviction of its own profile or user is not
+//     stored (evictions); one that overlaps only others' evictions is;
 //   - entries also expire after ttl, and every write names user and profile
 //     again in its own statement, so even a stale entry cannot write.
 type OwnershipCache struct {
@@ -28,7 +29,8 @@ type OwnershipCache struct {
 	ttl     time.Duration
 	max     int
 	on      atomic.Bool   // the announcement channel is up
-	gen     atomic.Uint64 // bumped by every eviction
+	seq     atomic.Uint64 // counts evictions; read before each check (generation)
+	evicted evictions     // under mu
 }
 
 type cached struct {
@@ -39,8 +41,14 @@ type cached struct {
 
 // NewOwnershipCache makes an empty cache, off until Listening(true).
 func NewOwnershipCache(ttl time.Duration, maxEntries int) *OwnershipCache {
-	return &OwnershipCache{entries: map[uuid.UUID]cached{}, ttl: ttl, max: maxEntries}
+	return &OwnershipCache{entries: map[uuid.UUID]cached{}, ttl: ttl, max: maxEntries, evicted: newEvictions(evictionMemory)}
 }
+
+// evictionMemory is how many evicted ids each half of evictions holds: a
+// check's put is refused when its own profile or user is evicted while it
+// reads the database, and otherwise only when thousands of others are (the
+// read takes milliseconds).
+const evictionMemory = 4096
 
 // Changed evicts what an announcement (db.ListenChanges) names.
 func (c *OwnershipCache) Changed(kind string, id uuid.UUID) {
@@ -67,8 +75,8 @@ func (c *OwnershipCache) ForgetProfile(id uuid.UUID) {
 	if c == nil {
 		return
 	}
-	c.gen.Add(1)
 	c.mu.Lock()
+	c.evicted.mark(id, c.seq.Add(1))
 	delete(c.entries, id)
 	c.mu.Unlock()
 }
@@ -78,8 +86,8 @@ func (c *OwnershipCache) ForgetUser(id uuid.UUID) {
 	if c == nil {
 		return
 	}
-	c.gen.Add(1)
 	c.mu.Lock()
+	c.evicted.mark(id, c.seq.Add(1))
 	for k, e := range c.entries {
 		if e.user.ID == id {
 			delete(c.entries, k)
@@ -89,8 +97,8 @@ func (c *OwnershipCache) ForgetUser(id uuid.UUID) {
 }
 
 func (c *OwnershipCache) clear() {
-	c.gen.Add(1)
 	c.mu.Lock()
+	c.evicted.forget(c.seq.Add(1))
 	c.entries = map[uuid.UUID]cached{}
 	c.mu.Unlock()
 }
@@ -100,7 +108,7 @@ func (c *OwnershipCache) generation() uint64 {
 	if c == nil {
 		return 0
 	}
-	return c.gen.Load()
+	return c.seq.Load()
 }
 
 func (c *OwnershipCache) get(user, profile uuid.UUID) (cached, bool) {
@@ -116,18 +124,59 @@ func (c *OwnershipCache) get(user, profile uuid.UUID) (cached, bool) {
 	return e, true
 }
 
-// put stores a proven ownership unless an eviction happened since gen.
+// put stores a proven ownership, read by a check that started at gen,
+// unless profile or user has been evicted since: then the check may have
+// read the rows as they were before the change. Other profiles' evictions
+// do not concern it.
 func (c *OwnershipCache) put(gen uint64, user db.User, profile db.Profile) {
 	if c == nil || !c.on.Load() {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen.Load() != gen {
+	if c.evicted.since(gen, profile.ID) || c.evicted.since(gen, user.ID) {
 		return
 	}
 	if len(c.entries) >= c.max {
 		c.entries = map[uuid.UUID]cached{} // crude, and rare: the cache is a shortcut, not a store
 	}
 	c.entries[profile.ID] = cached{user: user, profile: profile, until: time.Now().Add(c.ttl)}
+}
+
+// evictions remembers when each profile and user was last evicted (by the
+// eviction count), for the evictions of the last while: two maps of at most
+// max ids each, the older dropped when the newer fills up. A check that
+// started before what is forgotten is refused (floor), as it cannot be told
+// from one that overlapped its own eviction. Profile and user ids share one
+// map: both are random UUIDs, and a collision could only refuse a put.
+type evictions struct {
+	recent, older map[uuid.UUID]uint64
+	recentFrom    uint64 // the count when recent was started
+	floor         uint64 // evictions up to this count are forgotten
+	max           int
+}
+
+func newEvictions(maxIDs int) evictions {
+	return evictions{recent: map[uuid.UUID]uint64{}, older: map[uuid.UUID]uint64{}, max: maxIDs}
+}
+
+// mark records that id was evicted as eviction number n.
+func (e *evictions) mark(id uuid.UUID, n uint64) {
+	if len(e.recent) >= e.max {
+		e.floor = e.recentFrom // older goes: the evictions before recent are forgotten
+		e.older, e.recent, e.recentFrom = e.recent, map[uuid.UUID]uint64{}, n-1
+	}
+	e.recent[id] = n
+}
+
+// forget drops every record, as of eviction number n (an eviction of all).
+func (e *evictions) forget(n uint64) {
+	*e = newEvictions(e.max)
+	e.floor, e.recentFrom = n, n
+}
+
+// since reports whether id may have been evicted after a check that started
+// when the count was gen.
+func (e *evictions) since(gen uint64, id uuid.UUID) bool {
+	return gen < e.floor || e.recent[id] > gen || e.older[id] > gen
 }

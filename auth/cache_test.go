@@ -46,6 +46,75 @@ func TestCache_ReadOverlappingAnEvictionIsNotStored(t *testing.T) {
 	}
 }
 
+// TestCache_ReadOverlappingOthersEvictions_IsStored: a check of profile A
+// is stored though another profile, another user, or A's sibling was evicted
+// while it read; an eviction of A's own user is what refuses it.
+func TestCache_ReadOverlappingOthersEvictions_IsStored(t *testing.T) {
+	t.Parallel()
+	u, p := entry()
+	_, sibling := entry()
+	sibling.UserID = u.ID
+	for _, c := range []struct {
+		name   string
+		evict  func(c *OwnershipCache)
+		stored bool
+	}{
+		{"another profile", func(c *OwnershipCache) { c.ForgetProfile(uuid.New()) }, true},
+		{"a sibling profile", func(c *OwnershipCache) { c.ForgetProfile(sibling.ID) }, true},
+		{"another user", func(c *OwnershipCache) { c.ForgetUser(uuid.New()) }, true},
+		{"another user, announced", func(c *OwnershipCache) { c.Changed("user", uuid.New()) }, true},
+		{"the profile itself", func(c *OwnershipCache) { c.ForgetProfile(p.ID) }, false},
+		{"the profile itself, announced", func(c *OwnershipCache) { c.Changed("profile", p.ID) }, false},
+		{"its user", func(c *OwnershipCache) { c.ForgetUser(u.ID) }, false},
+		{"its user, announced", func(c *OwnershipCache) { c.Changed("user", u.ID) }, false},
+		{"everything (the channel dropped and came back)", func(c *OwnershipCache) { c.Listening(false); c.Listening(true) }, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cache := NewOwnershipCache(time.Minute, 10)
+			cache.Listening(true)
+			gen := cache.generation()
+			c.evict(cache)
+			cache.put(gen, u, p)
+			if _, ok := cache.get(u.ID, p.ID); ok != c.stored {
+				t.Fatalf("a read overlapping the eviction of %s: stored %t, want %t", c.name, ok, c.stored)
+			}
+			// A check that starts after the eviction is stored whatever it was.
+			cache.put(cache.generation(), u, p)
+			if _, ok := cache.get(u.ID, p.ID); !ok {
+				t.Fatal("a read after the eviction was not stored")
+			}
+		})
+	}
+}
+
+// TestCache_EvictionMemoryIsBounded: the evictions remembered stay within
+// two halves of their limit; a check that started before those forgotten is
+// refused (it might have overlapped its own), one that started after is not.
+func TestCache_EvictionMemoryIsBounded(t *testing.T) {
+	t.Parallel()
+	c := NewOwnershipCache(time.Minute, 10)
+	c.evicted = newEvictions(3)
+	c.Listening(true)
+	u, p := entry()
+	early := c.generation()
+	for range 7 {
+		c.ForgetProfile(uuid.New())
+	}
+	late := c.generation()
+	c.ForgetProfile(uuid.New())
+	if n := len(c.evicted.recent) + len(c.evicted.older); n > 6 {
+		t.Fatalf("%d evictions remembered, want at most 6", n)
+	}
+	c.put(early, u, p)
+	if _, ok := c.get(u.ID, p.ID); ok {
+		t.Fatal("a read older than the forgotten evictions was stored")
+	}
+	c.put(late, u, p)
+	if _, ok := c.get(u.ID, p.ID); !ok {
+		t.Fatal("a read overlapping only remembered evictions of others was refused")
+	}
+}
+
 func TestCache_EvictionsAndExpiry(t *testing.T) {
 	t.Parallel()
 	c := NewOwnershipCache(time.Minute, 10)

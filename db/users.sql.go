@@ -118,6 +118,23 @@ func (q *Queries) UserCredentials(ctx context.Context, email string) (UserCreden
 	return i, err
 }
 
+const userDelete = `-- name: UserDelete :execrows
+DELETE FROM users
+WHERE id = $1
+`
+
+// DELETE /v1/me. Everything of the account goes with it (ON DELETE CASCADE
+// from users: credentials, refresh tokens, profiles and their viewing
+// state); the audit log keeps the actor's id (audit_log.actor_id has no
+// foreign key). Primary key.
+func (q *Queries) UserDelete(ctx context.Context, id uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, userDelete, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const userGet = `-- name: UserGet :one
 SELECT id, email, display_name, is_admin, created_at
 FROM users

@@ -24,6 +24,7 @@ type accounts struct {
 	sessions  *auth.Sessions
 	clients   *auth.ClientThrottle
 	addrs     *clientAddrs
+	cache     *auth.OwnershipCache // told of this instance's own account deletions at once
 }
 
 // user is the API's view of an account.
@@ -230,6 +231,36 @@ func (a *accounts) logout(w http.ResponseWriter, r *http.Request) error {
 
 func (a *accounts) me(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, userOf(caller(r.Context())))
+	return nil
+}
+
+// deleteAccount deletes the caller's account and everything under it, once
+// its password is given again: a wrong one counts in both login throttles
+// (auth.Sessions.CheckPassword). The last admin's is refused (409).
+func (a *accounts) deleteAccount(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.Password == "" {
+		return invalid(FieldError{Field: "password", Message: "is required"})
+	}
+	ctx := r.Context()
+	me := caller(ctx)
+	if err := a.sessions.CheckPassword(ctx, a.addrs.of(r), me, in.Password); err != nil {
+		return err
+	}
+	err := a.pool.InTx(ctx, func(q *db.Queries) error { return rules.DeleteAccount(ctx, q, me.ID) })
+	a.cache.ForgetUser(me.ID)
+	if errors.Is(err, db.ErrNotFound) {
+		err = auth.ErrInvalidToken // deleted meanwhile by a request of its own
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"marquee/db/dbtest"
+	"marquee/handlers/apitest"
 )
 
 func waitForCache(t *testing.T, f *fixture) {
@@ -74,5 +75,58 @@ func TestOwnershipCache_ChangeMadeElsewhereIsSeen(t *testing.T) {
 	}
 	if resp := a.api.Do(http.MethodGet, "/v1/catalog/titles/"+uuid.NewString(), nil); resp.Status != http.StatusNotFound {
 		t.Fatal(resp.Status)
+	}
+}
+
+// TestOwnershipCache_RenamingAProfileKeepsOthersChecks: while one account's
+// ownership check is reading the database (held on a lock of users),
+// another account renames its profile, which evicts that profile. The
+// check in flight concerns neither: its answer is still remembered, as an
+// edit made behind the cache's back then shows.
+func TestOwnershipCache_RenamingAProfileKeepsOthersChecks(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	waitForCache(t, f)
+	a := f.register(t, "Reader")
+	b := f.register(t, "Renamer")
+	// b's ownership is remembered, so that its rename needs no users row.
+	if resp := b.api.Do(http.MethodGet, profilePath(b.profile, ""), nil); resp.Status != http.StatusOK {
+		t.Fatalf("warming the cache: %d", resp.Status)
+	}
+
+	release := dbtest.Hold(t, f.conn, "LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+	checked := make(chan *apitest.Response, 1)
+	go func() { checked <- a.api.Do(http.MethodGet, profilePath(a.profile, ""), nil) }()
+	for dbtest.Count(t, f.conn, `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ProfileGetOwnedWithUser%'`) == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	renamed := make(chan *apitest.Response, 1)
+	go func() {
+		renamed <- b.api.Do(http.MethodPut, profilePath(b.profile, ""), map[string]string{"name": "Renamed"})
+	}()
+	select {
+	case resp := <-renamed:
+		if resp.Status != http.StatusOK {
+			t.Fatalf("rename: %d %s", resp.Status, resp.Body)
+		}
+	case <-time.After(10 * time.Second):
+		release()
+		t.Fatal("the rename waited for the users lock: its ownership was not remembered")
+	}
+	release()
+	if resp := <-checked; resp.Status != http.StatusOK {
+		t.Fatalf("the check in flight: %d %s", resp.Status, resp.Body)
+	}
+
+	// Renamed behind the cache's back (its announcement suppressed): a
+	// remembered ownership still answers with the name it read.
+	dbtest.Exec(t, f.conn, "ALTER TABLE profiles DISABLE TRIGGER profiles_announce_change")
+	dbtest.Exec(t, f.conn, "UPDATE profiles SET name = 'Unannounced' WHERE id = $1", a.profile.ID)
+	dbtest.Exec(t, f.conn, "ALTER TABLE profiles ENABLE TRIGGER profiles_announce_change")
+	var got profile
+	a.api.Do(http.MethodGet, profilePath(a.profile, ""), nil).JSON(t, &got)
+	if got.Name != a.profile.Name {
+		t.Fatalf("name %q: the check that overlapped another profile's eviction was not remembered", got.Name)
 	}
 }

@@ -23,6 +23,7 @@ import (
 // handler returns is an internal error: logged, and answered with a bare 500.
 type Error struct {
 	Status     int
+	Type       string // a problem type of the contract's (problemWrongPassword ...); else about:blank
 	Detail     string
 	Fields     []FieldError
 	RetryAfter int // seconds; sent as Retry-After when positive
@@ -58,6 +59,10 @@ func notFound(what string) *Error {
 func invalid(fields ...FieldError) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Detail: "the request has invalid values", Fields: fields}
 }
+
+// The problem types that let clients tell apart cases sharing a status
+// (relative URIs, as RFC 9457 allows); every other problem is about:blank.
+const problemWrongPassword = "/problems/wrong-password"
 
 // problem is an RFC 9457 problem details body.
 type problem struct {
@@ -128,6 +133,8 @@ func apiError(err error) *Error {
 		return &Error{Status: http.StatusUnprocessableEntity, Detail: badGuide.Msg}
 	case errors.Is(err, auth.ErrUnauthenticated):
 		return &Error{Status: http.StatusUnauthorized, Detail: err.Error(), challenge: challenge(err)}
+	case errors.Is(err, auth.ErrWrongPassword):
+		return &Error{Status: http.StatusForbidden, Type: problemWrongPassword, Detail: err.Error()}
 	case errors.Is(err, auth.ErrForbidden):
 		return &Error{Status: http.StatusForbidden, Detail: err.Error()}
 	case errors.Is(err, rules.ErrProfileLimit):
@@ -172,7 +179,7 @@ func writeProblem(w http.ResponseWriter, e *Error) {
 	}
 	w.WriteHeader(e.Status)
 	_ = json.NewEncoder(w).Encode(problem{
-		Type:   "about:blank",
+		Type:   cmp.Or(e.Type, "about:blank"),
 		Title:  http.StatusText(e.Status),
 		Status: e.Status,
 		Detail: e.Detail,

@@ -46,7 +46,7 @@ func newRouter(d Deps) *router {
 
 	guard := auth.NewGuard(d.Tokens, d.Pool, d.Cache, d.Live, writeError)
 	cur := cursors{key: d.CursorKey}
-	acc := &accounts{pool: d.Pool, passwords: d.Passwords, sessions: d.Sessions, clients: d.Clients, addrs: d.addrs}
+	acc := &accounts{pool: d.Pool, passwords: d.Passwords, sessions: d.Sessions, clients: d.Clients, addrs: d.addrs, cache: d.Cache}
 	prof := &profiles{pool: d.Pool, cache: d.Cache, cursors: cur}
 	adm := &admin{pool: d.Pool, cursors: cur}
 	cat := &catalog{pool: d.Pool, cursors: cur, walk: cmp.Or(d.SearchWalk, searchWalk)}
@@ -130,6 +130,7 @@ func newRouter(d Deps) *router {
 	user := v1.NewRoute().Subrouter()
 	user.Use(guard.Authenticate)
 	user.Handle("/me", handlerFunc(acc.me)).Methods(get)
+	user.Handle("/me", handlerFunc(acc.deleteAccount)).Methods(del)
 	user.Handle("/profiles", handlerFunc(prof.list)).Methods(get)
 	user.Handle("/profiles", handlerFunc(prof.create)).Methods(post)
 

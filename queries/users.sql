@@ -58,6 +58,14 @@ SELECT *
 FROM users
 WHERE email = @email;
 
+-- name: UserDelete :execrows
+-- DELETE /v1/me. Everything of the account goes with it (ON DELETE CASCADE
+-- from users: credentials, refresh tokens, profiles and their viewing
+-- state); the audit log keeps the actor's id (audit_log.actor_id has no
+-- foreign key). Primary key.
+DELETE FROM users
+WHERE id = @id;
+
 -- name: AdminsLock :many
 -- The admins, locked, so that two admins revoking each other at once cannot
 -- leave the platform with none.

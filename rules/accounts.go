@@ -60,6 +60,23 @@ func CreateProfile(ctx context.Context, q *db.Queries, user uuid.UUID, p Profile
 	return created, err
 }
 
+// DeleteAccount deletes user's account with everything under it, audited as
+// done by the account itself (the audit log keeps its id); the last admin's
+// is ErrLastAdmin, and an account that is already gone db.ErrNotFound. It
+// locks the admins until the caller's transaction ends, as SetAdmin does,
+// so that two admins deleting themselves, or one deleting itself while
+// revoking the other, cannot leave the platform with none.
+func DeleteAccount(ctx context.Context, q *db.Queries, user uuid.UUID) error {
+	admins, err := q.AdminsLock(ctx)
+	if err != nil {
+		return err
+	}
+	if len(admins) == 1 && admins[0] == user {
+		return ErrLastAdmin
+	}
+	return deleteAudited(ctx, q, &user, AccountDeleted, user, q.UserDelete)
+}
+
 // SetAdmin grants or revokes user's admin rights, audited as done by actor
 // (nil: an operator at the command line); revoking the last admin's is
 // ErrLastAdmin. It locks the admins until the caller's transaction ends, so

@@ -17,6 +17,7 @@ type Action string
 const (
 	AdminGranted   Action = "user.admin.grant"
 	AdminRevoked   Action = "user.admin.revoke"
+	AccountDeleted Action = "user.delete"
 	TitleCreated   Action = "title.create"
 	TitleUpdated   Action = "title.update"
 	TitleDeleted   Action = "title.delete"

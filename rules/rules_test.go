@@ -250,3 +250,76 @@ func TestDelete_AuditsOnlyWhatWentAway(t *testing.T) {
 		}
 	}
 }
+
+// TestDeleteAccount_TwoAdminsAtOnce_OneRemains: two admins delete
+// themselves at once. The second waits for the first's lock on the admins,
+// then finds itself the last one; an account already gone is
+// db.ErrNotFound. Each deletion is audited as done by the account itself.
+func TestDeleteAccount_TwoAdminsAtOnce_OneRemains(t *testing.T) {
+	t.Parallel()
+	pool, conn := dbtest.NewPool(t)
+	ctx := context.Background()
+	var ann, bob db.User
+	err := pool.InTx(ctx, func(q *db.Queries) error {
+		var err error
+		if ann, _, err = CreateAccount(ctx, q, "ann@example.com", "Ann", "hash"); err != nil {
+			return err
+		}
+		if bob, _, err = CreateAccount(ctx, q, "bob@example.com", "Bob", "hash"); err != nil {
+			return err
+		}
+		if _, err = SetAdmin(ctx, q, nil, ann.ID, true); err != nil {
+			return err
+		}
+		_, err = SetAdmin(ctx, q, nil, bob.ID, true)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deleted, commit := make(chan struct{}), make(chan struct{})
+	first, second := make(chan error, 1), make(chan error, 1)
+	go func() {
+		first <- pool.InTx(ctx, func(q *db.Queries) error {
+			if err := DeleteAccount(ctx, q, ann.ID); err != nil {
+				return err
+			}
+			close(deleted)
+			<-commit
+			return nil
+		})
+	}()
+	select {
+	case <-deleted:
+	case err := <-first:
+		t.Fatalf("the first deletion: %v", err)
+	}
+	go func() {
+		second <- pool.InTx(ctx, func(q *db.Queries) error { return DeleteAccount(ctx, q, bob.ID) })
+	}()
+	for dbtest.Count(t, conn, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 0 {
+		select {
+		case err := <-second:
+			close(commit)
+			t.Fatalf("the second deletion did not wait for the first: %v", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	close(commit)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; !errors.Is(err, ErrLastAdmin) {
+		t.Fatalf("the second deletion: %v, want ErrLastAdmin", err)
+	}
+	if n := dbtest.Count(t, conn, "SELECT count(*) FROM users WHERE is_admin"); n != 1 {
+		t.Fatalf("%d admins left, want 1", n)
+	}
+	if err := pool.InTx(ctx, func(q *db.Queries) error { return DeleteAccount(ctx, q, ann.ID) }); !errors.Is(err, db.ErrNotFound) {
+		t.Fatalf("deleting a deleted account: %v, want db.ErrNotFound", err)
+	}
+	want := "user.delete user:" + ann.ID.String() + " by " + ann.ID.String()
+	if log := dbtest.AuditLog(t, pool); len(log) != 3 || log[0] != want {
+		t.Fatalf("audit log %q, want %s first", log, want)
+	}
+}

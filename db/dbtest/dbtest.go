@@ -287,6 +287,59 @@ func Snapshot(t testing.TB, conn db.ConnString) string {
 	return dump
 }
 
+// RowsNaming counts, for every column of the schema that can hold an
+// account's or a profile's id (users.id, profiles.id, any column named
+// user_id or profile_id, any column with a foreign key to users or
+// profiles), the rows whose value is one of ids: "table.column" → rows. It
+// finds the columns in the catalog, so that a table added later is counted
+// without anyone listing it.
+func RowsNaming(t testing.TB, conn db.ConnString, ids []uuid.UUID) map[string]int {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, Direct(t, conn).Value())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	texts := make([]string, len(ids))
+	for i, id := range ids {
+		texts[i] = id.String()
+	}
+	rows, err := c.Query(ctx, `
+		WITH places AS (
+			SELECT c.relname::text AS tbl, a.attname::text AS col
+			FROM pg_class c
+			JOIN pg_namespace n ON n.oid = c.relnamespace
+			JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+			WHERE n.nspname = 'public' AND c.relkind = 'r'
+			  AND (a.attname IN ('user_id', 'profile_id')
+			       OR (c.relname, a.attname) IN (('users', 'id'), ('profiles', 'id'))
+			       OR EXISTS (SELECT 1 FROM pg_constraint k
+			                  WHERE k.contype = 'f' AND k.conrelid = c.oid AND a.attnum = ANY (k.conkey)
+			                    AND k.confrelid IN ('users'::regclass, 'profiles'::regclass)))
+		)
+		SELECT tbl || '.' || col, (xpath('/row/n/text()', query_to_xml(
+			format('SELECT count(*) AS n FROM %I WHERE %I::text = ANY (%L::text[])', tbl, col, $1::text[]),
+			false, true, '')))[1]::text::int
+		FROM places`, texts)
+	if err != nil {
+		t.Fatalf("dbtest.RowsNaming: %v", err)
+	}
+	out := map[string]int{}
+	for rows.Next() {
+		var place string
+		var n int
+		if err := rows.Scan(&place, &n); err != nil {
+			t.Fatalf("dbtest.RowsNaming: %v", err)
+		}
+		out[place] = n
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("dbtest.RowsNaming: %v", err)
+	}
+	return out
+}
+
 // Exec runs one statement for a test's arrangement, such as deleting an
 // account, which no query of the application does.
 func Exec(t testing.TB, conn db.ConnString, sql string, args ...any) {

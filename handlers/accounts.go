@@ -59,6 +59,14 @@ const (
 	maxEmail       = 254
 )
 
+// validPassword applies the one rule on a new password: its length.
+func validPassword(s string) bool {
+	n := utf8.RuneCountInString(s)
+	return n >= minPassword && n <= maxPassword
+}
+
+const passwordRule = "must be 12 to 128 characters"
+
 // validEmail accepts a bare address (no display name, no angle brackets).
 func validEmail(s string) bool {
 	if len(s) > maxEmail {
@@ -81,8 +89,7 @@ func (a *accounts) register(w http.ResponseWriter, r *http.Request) error {
 	name, nameOK := text(in.DisplayName, 1, maxDisplayName)
 	var c checks
 	c.require(validEmail(email), "email", "must be an email address")
-	n := utf8.RuneCountInString(in.Password)
-	c.require(n >= minPassword && n <= maxPassword, "password", "must be 12 to 128 characters")
+	c.require(validPassword(in.Password), "password", passwordRule)
 	c.require(nameOK, "display_name", "must be 1 to 100 characters, without control characters")
 	if err := c.err(); err != nil {
 		return err

@@ -22,6 +22,7 @@ type router struct {
 	*mux.Router
 	admin   *mux.Router // /v1/admin: Authenticate, RequireAdmin
 	profile *mux.Router // /v1/profiles/{profileID}: Authenticate, RequireProfileOwner
+	session *mux.Router // /v1/me/sessions/{sessionID}: Authenticate, RequireSessionOwner
 }
 
 // newRouter builds every route in one table, grouped by the guard they sit behind.
@@ -49,6 +50,7 @@ func newRouter(d Deps) *router {
 	acc := &accounts{pool: d.Pool, passwords: d.Passwords, sessions: d.Sessions, clients: d.Clients, addrs: d.addrs, cache: d.Cache}
 	prof := &profiles{pool: d.Pool, cache: d.Cache, cursors: cur}
 	adm := &admin{pool: d.Pool, cursors: cur}
+	dev := &devices{pool: d.Pool, sessions: d.Sessions, addrs: d.addrs, cursors: cur}
 	cat := &catalog{pool: d.Pool, cursors: cur, walk: cmp.Or(d.SearchWalk, searchWalk)}
 	admTitles := &adminTitles{pool: d.Pool}
 	view := &viewing{pool: d.Pool, heartbeats: d.Heartbeats, cursors: cur}
@@ -126,11 +128,20 @@ func newRouter(d Deps) *router {
 	admin.Handle("/channels/{channelID}", handlerFunc(admChannels.delete)).Methods(del)
 	admin.Handle("/epg/xmltv", handlerFunc(admGuide.importXMLTV)).Methods(post)
 
-	// Any signed-in user: their account and their list of profiles.
+	// One session of the caller's: ownership is checked before any handler
+	// runs, as for a profile.
+	session := v1.MatcherFunc(under("/v1/me/sessions/")).Subrouter()
+	session.Use(guard.Authenticate, guard.RequireSessionOwner)
+	session.Handle("/me/sessions/{sessionID}", handlerFunc(dev.end)).Methods(del)
+
+	// Any signed-in user: their account, their devices and their list of profiles.
 	user := v1.NewRoute().Subrouter()
 	user.Use(guard.Authenticate)
 	user.Handle("/me", handlerFunc(acc.me)).Methods(get)
 	user.Handle("/me", handlerFunc(acc.deleteAccount)).Methods(del)
+	user.Handle("/me/sessions", handlerFunc(dev.list)).Methods(get)
+	user.Handle("/me/sessions", handlerFunc(dev.endOthers)).Methods(del)
+	user.Handle("/me/password", handlerFunc(dev.changePassword)).Methods(put)
 	user.Handle("/profiles", handlerFunc(prof.list)).Methods(get)
 	user.Handle("/profiles", handlerFunc(prof.create)).Methods(post)
 
@@ -139,7 +150,7 @@ func newRouter(d Deps) *router {
 	r.HandleFunc("/readyz", d.Health.Ready).Methods(get, head)
 	r.Handle("/openapi.yaml", serveContract(d.OpenAPI)).Methods(get)
 
-	return &router{Router: r, admin: admin, profile: profile}
+	return &router{Router: r, admin: admin, profile: profile, session: session}
 }
 
 // NewHandler is the whole HTTP stack: observation (request ID, access log,

@@ -39,11 +39,13 @@ WHERE id = @id
 FOR UPDATE;
 
 -- name: UserList :many
--- Admin list, oldest first, keyset-paged on users_created_at_idx.
-SELECT *
-FROM users
-WHERE (created_at, id) > (@after_created_at::timestamptz, @after_id::uuid)
-ORDER BY created_at, id
+-- Admin list, oldest first, keyset-paged on users_created_at_idx, with each
+-- account's number of live sessions (sessions_user_idx).
+SELECT sqlc.embed(u),
+    (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > now()) AS sessions
+FROM users u
+WHERE (u.created_at, u.id) > (@after_created_at::timestamptz, @after_id::uuid)
+ORDER BY u.created_at, u.id
 LIMIT @lim;
 
 -- name: UserSetAdmin :one

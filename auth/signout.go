@@ -57,11 +57,8 @@ func (s *Sessions) ChangePassword(ctx context.Context, client netip.Addr, user d
 	}
 	var ended []uuid.UUID
 	err = s.Pool.InTx(ctx, func(q *db.Queries) error {
-		if err := q.CredentialSet(ctx, db.CredentialSetParams{UserID: user.ID, PasswordHash: hash}); err != nil {
-			return err
-		}
 		var err error
-		ended, err = q.SessionEndOthers(ctx, db.SessionEndOthersParams{UserID: user.ID, Keep: keep})
+		ended, err = setPassword(ctx, q, user.ID, keep, hash)
 		return err
 	})
 	if err != nil {
@@ -69,6 +66,19 @@ func (s *Sessions) ChangePassword(ctx context.Context, client netip.Addr, user d
 	}
 	s.forget(ended)
 	return nil
+}
+
+// setPassword stores the new password hash of user and ends the account's
+// sessions but keep, inside a transaction, and returns the ended ones.
+// Logins take turns with it on the credentials' row (CredentialHold): a
+// login that checked the old password and is starting its session either
+// commits first, and its session is ended here, or waits and starts none,
+// so that no session signed in with the old password outlives the change.
+func setPassword(ctx context.Context, q *db.Queries, user, keep uuid.UUID, hash string) ([]uuid.UUID, error) {
+	if err := q.CredentialSet(ctx, db.CredentialSetParams{UserID: user, PasswordHash: hash}); err != nil {
+		return nil, err
+	}
+	return q.SessionEndOthers(ctx, db.SessionEndOthersParams{UserID: user, Keep: keep})
 }
 
 func (s *Sessions) forget(ended []uuid.UUID) {

@@ -55,6 +55,25 @@ func (q *Queries) CredentialGet(ctx context.Context, userID uuid.UUID) (string, 
 	return password_hash, err
 }
 
+const credentialHold = `-- name: CredentialHold :one
+SELECT password_hash
+FROM user_credentials
+WHERE user_id = $1
+FOR SHARE
+`
+
+// Login, as its session starts: the password hash, held (FOR SHARE) until
+// the session is committed, so that a password change waits for the new
+// session and ends it with the others; or, if the change came first, the
+// login sees that the password it checked is no longer the account's.
+// Primary key.
+func (q *Queries) CredentialHold(ctx context.Context, userID uuid.UUID) (string, error) {
+	row := q.db.QueryRow(ctx, credentialHold, userID)
+	var password_hash string
+	err := row.Scan(&password_hash)
+	return password_hash, err
+}
+
 const credentialSet = `-- name: CredentialSet :exec
 INSERT INTO user_credentials (user_id, password_hash)
 VALUES ($1, $2)

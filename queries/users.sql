@@ -30,6 +30,17 @@ SELECT password_hash
 FROM user_credentials
 WHERE user_id = @user_id;
 
+-- name: CredentialHold :one
+-- Login, as its session starts: the password hash, held (FOR SHARE) until
+-- the session is committed, so that a password change waits for the new
+-- session and ends it with the others; or, if the change came first, the
+-- login sees that the password it checked is no longer the account's.
+-- Primary key.
+SELECT password_hash
+FROM user_credentials
+WHERE user_id = @user_id
+FOR SHARE;
+
 -- name: UserLock :one
 -- Serialises profile creation per account, so that the five-profile limit
 -- holds under concurrent requests.

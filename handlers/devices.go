@@ -88,7 +88,7 @@ func (h *devices) changePassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	var c checks
 	c.require(in.CurrentPassword != "", "current_password", "is required")
-	c.require(validPassword(in.NewPassword), "new_password", passwordRule)
+	c.newPassword("new_password", in.NewPassword)
 	if err := c.err(); err != nil {
 		return err
 	}

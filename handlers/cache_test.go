@@ -97,8 +97,12 @@ func TestOwnershipCache_RenamingAProfileKeepsOthersChecks(t *testing.T) {
 	release := dbtest.Hold(t, f.conn, "LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
 	checked := make(chan *apitest.Response, 1)
 	go func() { checked <- a.api.Do(http.MethodGet, profilePath(a.profile, ""), nil) }()
-	for dbtest.Count(t, f.conn, `SELECT count(*) FROM pg_stat_activity
-		WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ProfileGetOwnedWithUser%'`) == 0 {
+	for deadline := time.Now().Add(10 * time.Second); dbtest.Count(t, f.conn, `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%ProfileGetOwnedBySession%'`) == 0; {
+		if time.Now().After(deadline) {
+			release()
+			t.Fatal("the ownership check never waited for the users lock")
+		}
 		time.Sleep(5 * time.Millisecond)
 	}
 	renamed := make(chan *apitest.Response, 1)

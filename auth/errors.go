@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -23,6 +24,14 @@ var (
 	// ErrWrongPassword: a signed-in account's password, asked again before
 	// a change that needs it, is wrong.
 	ErrWrongPassword = kind(ErrForbidden, "the password is wrong")
+	// ErrWrongPIN: the PIN of a locked profile is wrong.
+	ErrWrongPIN = kind(ErrForbidden, "the PIN is wrong")
+	// ErrProfileLocked: a locked profile's viewing routes, to any session
+	// not narrowed to it.
+	ErrProfileLocked = kind(ErrForbidden, "the profile is locked: only a session narrowed to it with its PIN may use it")
+	// ErrAccountSessionRequired: a route closed to sessions narrowed to a
+	// profile; leaving narrowed mode takes a new login with the password.
+	ErrAccountSessionRequired = kind(ErrForbidden, "this session is narrowed to one profile; sign in with the account's password for this")
 
 	errMissingToken = kind(ErrUnauthenticated, "a bearer token is required")
 	errNotOwner     = kind(ErrForbidden, "the profile does not exist or is not yours")
@@ -42,11 +51,13 @@ func (e *kindError) Error() string   { return e.msg }
 func (e *kindError) Unwrap() error   { return e.kind }
 
 // ThrottledError refuses a login while its email is locked out, or its
-// client has used its limit of failures.
+// client has used its limit of failures, and a PIN while its profile has had
+// its limit of wrong ones.
 type ThrottledError struct {
 	RetryAfter time.Duration
+	Of         string // what failed too often; "" means failed logins
 }
 
 func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("too many failed logins; retry in %d seconds", int(e.RetryAfter.Seconds()+0.999))
+	return fmt.Sprintf("too many %s; retry in %d seconds", cmp.Or(e.Of, "failed logins"), int(e.RetryAfter.Seconds()+0.999))
 }

@@ -65,40 +65,54 @@ func NewGuard(tokens *Tokens, pool *db.Pool, cache *OwnershipCache, sessions *Li
 	return &Guard{tokens: tokens, pool: pool, cache: cache, sessions: sessions, fail: fail}
 }
 
-// Authenticate requires a valid bearer token whose session is live (not
-// ended, narrowed as the token says) and whose user still exists, and puts
-// that user, read from the database, and the token's claims in the request
-// context: one query. On a route under /v1/profiles/{profileID},
-// RequireProfileOwner makes that check together with the ownership check,
-// in one query (the playback heartbeat's path), or answers both from its
-// caches: until then the context holds only the claims. (A {profileID}
-// route registered without RequireProfileOwner would have no user at all,
-// and the authorization suite, which expects a deleted account's token to
-// be refused there, would fail.)
+// Authenticate requires a valid bearer token of an account session: its
+// session is live (not ended, narrowed as the token says), its user still
+// exists, and the session is not narrowed to a profile. It puts that user,
+// read from the database, and the token's claims in the request context:
+// one query. A session narrowed to a profile is refused with
+// ErrAccountSessionRequired once it has proved live (an ended session's
+// token is 401 everywhere): a route is closed to narrowed sessions unless
+// its group says otherwise (AuthenticateAnySession, Profile).
 func (g *Guard) Authenticate(next http.Handler) http.Handler {
+	return g.authenticate(false, next)
+}
+
+// AuthenticateAnySession is Authenticate for the route groups open to
+// sessions narrowed to a profile: the account itself and its picker of
+// profiles, the catalog and the guide (where RequireProfileOwner then
+// applies the narrowed profile).
+func (g *Guard) AuthenticateAnySession(next http.Handler) http.Handler {
+	return g.authenticate(true, next)
+}
+
+func (g *Guard) authenticate(narrowedToo bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-			g.fail(w, r, errMissingToken)
-			return
-		}
-		claims, err := g.tokens.Verify(strings.TrimSpace(token))
+		claims, err := g.bearer(r)
 		if err != nil {
 			g.fail(w, r, err)
 			return
 		}
 		ctx := context.WithValue(r.Context(), keyClaims, claims)
-		if _, named := mux.Vars(r)["profileID"]; named {
-			next.ServeHTTP(w, r.WithContext(ctx))
-			return
-		}
 		user, err := g.caller(ctx, claims)
 		if err != nil {
 			g.fail(w, r, err)
 			return
 		}
+		if claims.Profile != nil && !narrowedToo {
+			g.fail(w, r, ErrAccountSessionRequired)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, keyUser, user)))
 	})
+}
+
+// bearer verifies the request's bearer token.
+func (g *Guard) bearer(r *http.Request) (Claims, error) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return Claims{}, errMissingToken
+	}
+	return g.tokens.Verify(strings.TrimSpace(token))
 }
 
 // caller reads the account of claims, if their session is live.
@@ -122,15 +136,57 @@ func (g *Guard) caller(ctx context.Context, claims Claims) (db.User, error) {
 // id accepted (uuid.Parse also takes braces, a urn: prefix and no hyphens).
 const canonicalUUIDLength = len("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
 
-// RequireProfileOwner runs after Authenticate. It takes the profile from the
-// {profileID} path variable or else the profile_id query parameter, checks in
-// one indexed query that the caller owns it, and puts it in the context.
-// Another user's profile, an unknown one and a malformed id (or a query
-// string that does not parse) get the same 403, so that profiles cannot be
-// enumerated. Without either, the request
-// goes on with no profile (routes where the profile is optional).
+// parseProfileID parses a profile id in its canonical form only.
+func parseProfileID(raw string) (uuid.UUID, bool) {
+	id, err := uuid.Parse(raw)
+	return id, err == nil && len(raw) == canonicalUUIDLength
+}
+
+// Profile guards a group of routes under /v1/profiles/{profileID}: it
+// requires a valid bearer token, checks in one indexed query that its
+// session is live and that the caller owns the profile of the path (or
+// answers both from its caches: the playback heartbeat's path), applies the
+// group's access a to sessions narrowed to a profile and to locked
+// profiles, and puts the user and the profile in the context. Another
+// user's profile, an unknown one and a malformed id get the same 403, so
+// that profiles cannot be enumerated; so does another profile of the
+// account to a session narrowed to one (see ProfileAccess). A route with no
+// {profileID} is refused likewise: the group holds none.
+func (g *Guard) Profile(a ProfileAccess) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			claims, err := g.bearer(r)
+			if err != nil {
+				g.fail(w, r, err)
+				return
+			}
+			id, ok := parseProfileID(mux.Vars(r)["profileID"])
+			if !ok {
+				g.fail(w, r, a.notOwned(claims))
+				return
+			}
+			ctx, err := g.owned(context.WithValue(r.Context(), keyClaims, claims), id, a)
+			if err != nil {
+				g.fail(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// RequireProfileOwner runs after Authenticate or AuthenticateAnySession on
+// the routes where a profile is optional (the catalog, the guide). It takes
+// the profile from the profile_id query parameter (or a {profileID} path
+// variable), checks that the caller owns it under the rules of Viewing, and
+// puts it in the context. Another user's profile, an unknown one and a
+// malformed id (or a query string that does not parse) get the same 403, so
+// that profiles cannot be enumerated. Without one, a session narrowed to a
+// profile gets its own, so that its max_age applies whether or not the
+// client names it; an account session goes on with no profile.
 func (g *Guard) RequireProfileOwner(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		claims, _ := ClaimsFrom(r.Context())
 		raw, named := mux.Vars(r)["profileID"]
 		if !named {
 			query, err := url.ParseQuery(r.URL.RawQuery)
@@ -142,20 +198,22 @@ func (g *Guard) RequireProfileOwner(next http.Handler) http.Handler {
 				return
 			}
 			values, inQuery := query["profile_id"]
-			if !inQuery {
+			switch {
+			case !inQuery && claims.Profile == nil:
 				next.ServeHTTP(w, r)
 				return
-			}
-			if len(values) == 1 {
+			case !inQuery:
+				raw = claims.Profile.String()
+			case len(values) == 1:
 				raw = values[0]
 			}
 		}
-		id, err := uuid.Parse(raw)
-		if err != nil || len(raw) != canonicalUUIDLength {
+		id, ok := parseProfileID(raw)
+		if !ok {
 			g.fail(w, r, errNotOwner)
 			return
 		}
-		ctx, err := g.owned(r.Context(), id)
+		ctx, err := g.owned(r.Context(), id, Viewing)
 		if err != nil {
 			g.fail(w, r, err)
 			return
@@ -164,21 +222,22 @@ func (g *Guard) RequireProfileOwner(next http.Handler) http.Handler {
 	})
 }
 
-// owned checks that the caller owns profile id and returns the context with
-// the profile (and, if Authenticate left it to this check, the user) in it.
-// A proven ownership is remembered (see OwnershipCache), and so is a live
-// session (see LiveSessions).
-func (g *Guard) owned(ctx context.Context, id uuid.UUID) (context.Context, error) {
-	if user, loaded := UserFrom(ctx); loaded {
-		return g.ownedBy(ctx, user, id)
-	}
+// owned checks that the caller owns profile id and that access a lets its
+// session use it, and returns the context with the profile (and, if
+// Authenticate has not loaded it, the user) in it. A proven ownership is
+// remembered (see OwnershipCache), and so is a live session (see
+// LiveSessions).
+func (g *Guard) owned(ctx context.Context, id uuid.UUID, a ProfileAccess) (context.Context, error) {
 	claims, ok := ClaimsFrom(ctx)
 	if !ok {
 		return ctx, errMissingToken
 	}
+	if user, loaded := UserFrom(ctx); loaded {
+		return g.ownedBy(ctx, claims, user, id, a)
+	}
 	if e, ok := g.cache.get(claims.User, id); ok && g.sessions.live(claims) {
 		ctx = context.WithValue(ctx, keyUser, e.user)
-		return context.WithValue(ctx, keyProfile, e.profile), nil
+		return context.WithValue(ctx, keyProfile, e.profile), a.admit(claims, e.profile)
 	}
 	gen, sessionGen := g.cache.generation(), g.sessions.generation()
 	row, err := g.pool.ProfileGetOwnedBySession(ctx, db.ProfileGetOwnedBySessionParams{
@@ -190,7 +249,7 @@ func (g *Guard) owned(ctx context.Context, id uuid.UUID) (context.Context, error
 		if _, err := g.caller(ctx, claims); err != nil {
 			return ctx, err
 		}
-		return ctx, errNotOwner
+		return ctx, a.notOwned(claims)
 	}
 	if err != nil {
 		return ctx, err
@@ -198,24 +257,24 @@ func (g *Guard) owned(ctx context.Context, id uuid.UUID) (context.Context, error
 	g.cache.put(gen, row.User, row.Profile)
 	g.sessions.put(sessionGen, claims, row.SessionExpiresAt)
 	ctx = context.WithValue(ctx, keyUser, row.User)
-	return context.WithValue(ctx, keyProfile, row.Profile), nil
+	return context.WithValue(ctx, keyProfile, row.Profile), a.admit(claims, row.Profile)
 }
 
 // ownedBy is owned for a caller whose session Authenticate has checked.
-func (g *Guard) ownedBy(ctx context.Context, user db.User, id uuid.UUID) (context.Context, error) {
+func (g *Guard) ownedBy(ctx context.Context, claims Claims, user db.User, id uuid.UUID, a ProfileAccess) (context.Context, error) {
 	if e, ok := g.cache.get(user.ID, id); ok {
-		return context.WithValue(ctx, keyProfile, e.profile), nil
+		return context.WithValue(ctx, keyProfile, e.profile), a.admit(claims, e.profile)
 	}
 	gen := g.cache.generation()
 	row, err := g.pool.ProfileGetOwnedWithUser(ctx, db.ProfileGetOwnedWithUserParams{ID: id, UserID: user.ID})
 	if errors.Is(err, db.ErrNotFound) {
-		return ctx, errNotOwner
+		return ctx, a.notOwned(claims)
 	}
 	if err != nil {
 		return ctx, err
 	}
 	g.cache.put(gen, row.User, row.Profile)
-	return context.WithValue(ctx, keyProfile, row.Profile), nil
+	return context.WithValue(ctx, keyProfile, row.Profile), a.admit(claims, row.Profile)
 }
 
 // RequireSessionOwner runs after Authenticate on the routes that name a

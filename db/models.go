@@ -74,6 +74,19 @@ type Profile struct {
 	Kids      bool
 	MaxAge    int16
 	CreatedAt time.Time
+	Locked    bool
+}
+
+type ProfilePin struct {
+	ProfileID uuid.UUID
+	PinHash   string
+	SetAt     time.Time
+}
+
+type ProfilePinFailure struct {
+	ProfileID uuid.UUID
+	Attempts  []time.Time
+	Admitted  bool
 }
 
 type Programme struct {

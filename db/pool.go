@@ -175,6 +175,26 @@ func (p *Pool) InTx(ctx context.Context, fn func(*Queries) error) error {
 	return translate(tx.Commit(ctx))
 }
 
+// InSnapshot runs fn in a read-only transaction that sees one snapshot of
+// the database throughout (REPEATABLE READ), for reads that must agree with
+// each other, such as an account's export read page by page.
+func (p *Pool) InSnapshot(ctx context.Context, fn func(*Queries) error) error {
+	c, err := p.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	tx, err := c.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return translate(err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if err := fn(New(txConn{tx})); err != nil {
+		return err
+	}
+	return translate(tx.Commit(ctx))
+}
+
 // acquire waits for a connection, at most p.timeout.
 func (p *Pool) acquire(ctx context.Context) (*pgxpool.Conn, error) {
 	actx, cancel := context.WithTimeout(ctx, p.timeout)

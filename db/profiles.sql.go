@@ -15,7 +15,7 @@ const profileCreateIfRoom = `-- name: ProfileCreateIfRoom :one
 INSERT INTO profiles (user_id, name, kids, max_age)
 SELECT $1, $2, $3, $4
 WHERE (SELECT count(*) FROM profiles WHERE user_id = $1) < $5::int
-RETURNING id, user_id, name, kids, max_age, created_at
+RETURNING id, user_id, name, kids, max_age, created_at, locked
 `
 
 type ProfileCreateIfRoomParams struct {
@@ -44,6 +44,7 @@ func (q *Queries) ProfileCreateIfRoom(ctx context.Context, arg ProfileCreateIfRo
 		&i.Kids,
 		&i.MaxAge,
 		&i.CreatedAt,
+		&i.Locked,
 	)
 	return i, err
 }
@@ -76,7 +77,7 @@ func (q *Queries) ProfileExists(ctx context.Context, id uuid.UUID) (bool, error)
 }
 
 const profileGetOwnedWithUser = `-- name: ProfileGetOwnedWithUser :one
-SELECT u.id, u.email, u.display_name, u.is_admin, u.created_at, p.id, p.user_id, p.name, p.kids, p.max_age, p.created_at
+SELECT u.id, u.email, u.display_name, u.is_admin, u.created_at, p.id, p.user_id, p.name, p.kids, p.max_age, p.created_at, p.locked
 FROM profiles p
 JOIN users u ON u.id = p.user_id
 WHERE p.id = $1 AND p.user_id = $2
@@ -110,6 +111,7 @@ func (q *Queries) ProfileGetOwnedWithUser(ctx context.Context, arg ProfileGetOwn
 		&i.Profile.Kids,
 		&i.Profile.MaxAge,
 		&i.Profile.CreatedAt,
+		&i.Profile.Locked,
 	)
 	return i, err
 }
@@ -142,7 +144,7 @@ func (q *Queries) ProfileInsertMany(ctx context.Context, arg ProfileInsertManyPa
 
 const profileListByUser = `-- name: ProfileListByUser :many
 
-SELECT id, user_id, name, kids, max_age, created_at
+SELECT id, user_id, name, kids, max_age, created_at, locked
 FROM profiles
 WHERE user_id = $1
 ORDER BY created_at, id
@@ -167,6 +169,7 @@ func (q *Queries) ProfileListByUser(ctx context.Context, userID uuid.UUID) ([]Pr
 			&i.Kids,
 			&i.MaxAge,
 			&i.CreatedAt,
+			&i.Locked,
 		); err != nil {
 			return nil, err
 		}
@@ -182,7 +185,7 @@ const profileUpdate = `-- name: ProfileUpdate :one
 UPDATE profiles
 SET name = $1, kids = $2, max_age = $3
 WHERE id = $4 AND user_id = $5
-RETURNING id, user_id, name, kids, max_age, created_at
+RETURNING id, user_id, name, kids, max_age, created_at, locked
 `
 
 type ProfileUpdateParams struct {
@@ -209,6 +212,7 @@ func (q *Queries) ProfileUpdate(ctx context.Context, arg ProfileUpdateParams) (P
 		&i.Kids,
 		&i.MaxAge,
 		&i.CreatedAt,
+		&i.Locked,
 	)
 	return i, err
 }

@@ -91,3 +91,16 @@ func (q *Queries) RefreshTokenSpend(ctx context.Context, id uuid.UUID) error {
 	_, err := q.db.Exec(ctx, refreshTokenSpend, id)
 	return err
 }
+
+const refreshTokenSpendSession = `-- name: RefreshTokenSpendSession :exec
+UPDATE refresh_tokens
+SET spent_at = now()
+WHERE session_id = $1 AND spent_at IS NULL
+`
+
+// Narrowing: every refresh token of the session not yet spent is spent
+// (refresh_tokens_session_idx), so that presenting one again is reuse.
+func (q *Queries) RefreshTokenSpendSession(ctx context.Context, sessionID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, refreshTokenSpendSession, sessionID)
+	return err
+}

@@ -18,7 +18,7 @@ WITH touched AS (
     SET last_used_at = now()
     WHERE id = $2 AND user_id = $3 AND last_used_at < now() - interval '1 minute'
 )
-SELECT u.id, u.email, u.display_name, u.is_admin, u.created_at, p.id, p.user_id, p.name, p.kids, p.max_age, p.created_at, s.expires_at AS session_expires_at
+SELECT u.id, u.email, u.display_name, u.is_admin, u.created_at, p.id, p.user_id, p.name, p.kids, p.max_age, p.created_at, p.locked, s.expires_at AS session_expires_at
 FROM sessions s
 JOIN users u ON u.id = s.user_id
 JOIN profiles p ON p.user_id = s.user_id
@@ -39,9 +39,10 @@ type ProfileGetOwnedBySessionRow struct {
 	SessionExpiresAt time.Time
 }
 
-// auth.RequireProfileOwner on a route under /v1/profiles/{profileID}: the
-// profile and its account in one query, when the caller owns it; the
-// session check of Authenticate rides along, with its touch (primary keys).
+// auth.Guard.Profile on a route under /v1/profiles/{profileID}: the
+// profile (with whether it is locked) and its account in one query, when
+// the caller owns it; the session check of Authenticate rides along, with
+// its touch (primary keys).
 func (q *Queries) ProfileGetOwnedBySession(ctx context.Context, arg ProfileGetOwnedBySessionParams) (ProfileGetOwnedBySessionRow, error) {
 	row := q.db.QueryRow(ctx, profileGetOwnedBySession,
 		arg.ID,
@@ -62,6 +63,7 @@ func (q *Queries) ProfileGetOwnedBySession(ctx context.Context, arg ProfileGetOw
 		&i.Profile.Kids,
 		&i.Profile.MaxAge,
 		&i.Profile.CreatedAt,
+		&i.Profile.Locked,
 		&i.SessionExpiresAt,
 	)
 	return i, err
@@ -86,6 +88,35 @@ func (q *Queries) SessionEnd(ctx context.Context, arg SessionEndParams) (int64, 
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const sessionEndNarrowedTo = `-- name: SessionEndNarrowedTo :many
+DELETE FROM sessions
+WHERE profile_id = $1::uuid
+RETURNING id
+`
+
+// A profile's PIN is set or changed, or the profile is deleted: the
+// sessions narrowed to it end, and their ids are returned so that this
+// instance evicts them at once (sessions_profile_idx; a profile has a few).
+func (q *Queries) SessionEndNarrowedTo(ctx context.Context, profileID uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, sessionEndNarrowedTo, profileID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const sessionEndOthers = `-- name: SessionEndOthers :many
@@ -255,6 +286,33 @@ func (q *Queries) SessionLock(ctx context.Context, id uuid.UUID) (SessionLockRow
 		&i.ExpiresAt,
 	)
 	return i, err
+}
+
+const sessionNarrow = `-- name: SessionNarrow :exec
+UPDATE sessions
+SET profile_id = $1::uuid, expires_at = $2, last_used_at = now()
+WHERE id = $3 AND user_id = $4
+`
+
+type SessionNarrowParams struct {
+	ProfileID uuid.UUID
+	ExpiresAt time.Time
+	ID        uuid.UUID
+	UserID    uuid.UUID
+}
+
+// Narrows a session to one of its account's profiles (run under
+// SessionLock): its access tokens issued before, which name no profile or
+// another, are refused from the next request on (UserGetBySession). The
+// trigger of migration 00012 announces the change to every instance.
+func (q *Queries) SessionNarrow(ctx context.Context, arg SessionNarrowParams) error {
+	_, err := q.db.Exec(ctx, sessionNarrow,
+		arg.ProfileID,
+		arg.ExpiresAt,
+		arg.ID,
+		arg.UserID,
+	)
+	return err
 }
 
 const sessionStart = `-- name: SessionStart :one

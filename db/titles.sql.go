@@ -471,7 +471,11 @@ func (q *Queries) TitleInsertMany(ctx context.Context, arg TitleInsertManyParams
 }
 
 const titleSearch = `-- name: TitleSearch :many
-WITH exact AS (
+WITH words AS (
+    -- Whether the text has a word that pg_trgm takes a whole trigram from:
+    -- [[:alnum:]] follows the database's LC_CTYPE, as pg_trgm's words do.
+    SELECT $2::text ~ '[[:alnum:]]{3}' AS trigrams
+), exact AS (
     SELECT t.id, t.name_key
     FROM titles t
     WHERE t.name_key = $2::text
@@ -490,16 +494,33 @@ WITH exact AS (
       AND (SELECT count(*) FROM exact) < $1
     ORDER BY t.name_key, t.id
     LIMIT $1
+), head AS (
+    SELECT w.id, w.name_key
+    FROM (
+        SELECT t.id, t.name_key, t.min_age
+        FROM titles t
+        WHERE t.kind <> 'episode'
+          AND NOT (SELECT trigrams FROM words)
+          AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) < $1
+        ORDER BY t.name_key, t.id
+        LIMIT $9::int
+    ) w
+    WHERE (w.name_key, w.id) > ($10::text, $11::uuid) AND w.min_age <= $7::smallint
+      AND w.name_key LIKE (SELECT '%' || lower($6::text) || '%') ESCAPE '\'
+      AND w.name_key <> $2::text AND NOT (w.name_key > $2::text AND w.name_key < $8::text)
+    ORDER BY w.name_key, w.id
+    LIMIT $1
 ), dense AS (
     SELECT w.id, w.name_key
     FROM (
         SELECT t.id, t.name_key
         FROM titles t
-        WHERE (t.name_key, t.id) > ($9::text, $10::uuid)
+        WHERE (t.name_key, t.id) > ($10::text, $11::uuid)
           AND t.kind <> 'episode' AND t.min_age <= $7::smallint
+          AND (SELECT trigrams FROM words)
           AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) < $1
         ORDER BY t.name_key, t.id
-        LIMIT $11::int
+        LIMIT $12::int
     ) w
     WHERE w.name_key LIKE (SELECT '%' || lower($6::text) || '%') ESCAPE '\'
       AND w.name_key <> $2::text AND NOT (w.name_key > $2::text AND w.name_key < $8::text)
@@ -510,24 +531,26 @@ WITH exact AS (
     -- far as it needs.
     SELECT m.id, m.name_key
     FROM (
-        -- OFFSET 0 keeps this a scan of its own, which only the trigram index can serve.
+        -- OFFSET 0 keeps this a scan of its own, which only the trigram
+        -- index can serve, and only for a text it can narrow.
         SELECT t.id, t.name_key, t.kind, t.min_age
         FROM titles t
         WHERE t.name ILIKE '%' || $6::text || '%' ESCAPE '\'
+          AND (SELECT trigrams FROM words)
         OFFSET 0
     ) m
-    WHERE (m.name_key, m.id) > ($9::text, $10::uuid)
+    WHERE (m.name_key, m.id) > ($10::text, $11::uuid)
       AND m.name_key <> $2::text AND NOT (m.name_key > $2::text AND m.name_key < $8::text)
       AND m.kind <> 'episode' AND m.min_age <= $7::smallint
 ), probe AS (
     SELECT id, name_key
     FROM matches
     WHERE (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM dense) < $1
-    LIMIT $12::int
+    LIMIT $13::int
 ), sparse AS (
     SELECT id, name_key
     FROM probe
-    WHERE (SELECT count(*) FROM probe) < $12::int
+    WHERE (SELECT count(*) FROM probe) < $13::int
     ORDER BY name_key, id
     LIMIT $1
 ), farther AS (
@@ -535,11 +558,11 @@ WITH exact AS (
     FROM (
         SELECT t.id, t.name_key
         FROM titles t
-        WHERE (t.name_key, t.id) > ($9::text, $10::uuid)
+        WHERE (t.name_key, t.id) > ($10::text, $11::uuid)
           AND t.kind <> 'episode' AND t.min_age <= $7::smallint
-          AND (SELECT count(*) FROM probe) >= $12::int
+          AND (SELECT count(*) FROM probe) >= $13::int
         ORDER BY t.name_key, t.id
-        LIMIT $13::int
+        LIMIT $9::int
     ) w
     WHERE w.name_key LIKE (SELECT '%' || lower($6::text) || '%') ESCAPE '\'
       AND w.name_key <> $2::text AND NOT (w.name_key > $2::text AND w.name_key < $8::text)
@@ -548,14 +571,16 @@ WITH exact AS (
 ), everywhere AS (
     SELECT id, name_key
     FROM matches
-    WHERE (SELECT count(*) FROM probe) >= $12::int
+    WHERE (SELECT count(*) FROM probe) >= $13::int
       AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) + (SELECT count(*) FROM farther) < $1
     ORDER BY name_key, id
     LIMIT $1
 ), found AS (
     SELECT 0 AS rank, id, name_key FROM exact
     UNION ALL SELECT 1, id, name_key FROM prefix
-    -- The rest from the first branch that is sure of its page: the walk's
+    UNION ALL SELECT 2, id, name_key FROM head
+    -- The rest of a text with no trigram from the head of the catalog; of
+    -- any other, from the first branch that is sure of its page: the walk's
     -- matches if it filled the page; else every match, if there were few;
     -- else the farther walk's, if it filled the page; else every match.
     UNION ALL SELECT 2, id, name_key FROM dense
@@ -581,11 +606,11 @@ type TitleSearchParams struct {
 	Pattern  string
 	MaxAge   int16
 	Hi       string
+	Far      int32
 	RestKey  string
 	RestID   uuid.UUID
 	Walk     int32
 	Probe    int32
-	Far      int32
 }
 
 type TitleSearchRow struct {
@@ -606,9 +631,18 @@ type TitleSearchRow struct {
 // ones before it left room on the page:
 //
 //	exact and prefix: a range of titles_listed_name_key_idx;
-//	the rest where matches are dense: a walk of titles_listed_name_key_idx (alone:
-//	it covers what is tested) from the cursor on, which stops as soon as the
-//	page is full, and after @walk keys at most;
+//	the rest of a text with no three letters or digits in a row ("zq",
+//	"a b", "-"), from which pg_trgm takes no trigram, or only ones padded at
+//	the start of a word, which many titles share: its matches among the
+//	first @far titles in name order, whatever the cursor, so that every page
+//	is cut from the same list. The trigram index would hand such a text much
+//	or all of the catalog to recheck; this walk costs at most what the
+//	farther walk below may, and the ranges above still find every exact and
+//	prefix match;
+//	for any other text, the rest where matches are dense: a walk of
+//	titles_listed_name_key_idx (alone: it covers what is tested) from the
+//	cursor on, which stops as soon as the page is full, and after @walk keys
+//	at most;
 //	the rest where the walk found too few: its matches after the cursor
 //	from the trigram index titles_name_trgm_idx, at most @probe of them.
 //	Fewer than that is every one there is: top-N sorted, they are the page.
@@ -626,11 +660,11 @@ func (q *Queries) TitleSearch(ctx context.Context, arg TitleSearchParams) ([]Tit
 		arg.Pattern,
 		arg.MaxAge,
 		arg.Hi,
+		arg.Far,
 		arg.RestKey,
 		arg.RestID,
 		arg.Walk,
 		arg.Probe,
-		arg.Far,
 	)
 	if err != nil {
 		return nil, err

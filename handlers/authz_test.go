@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -21,10 +22,14 @@ import (
 )
 
 // The router-driven authorization suite. It walks the real router and
-// derives what each route must refuse from its path (and, for profile_id,
-// from openapi.yaml), never from the subrouter it sits on: a route added
+// derives what each route must refuse from its path (and, for profile_id
+// and the operations open to sessions narrowed to a profile, from
+// openapi.yaml), never from the subrouter it sits on: a route added
 // tomorrow, or registered outside its guard, is checked without anyone
-// editing this file.
+// editing this file. A route under /v1/profiles/{profileID} takes the
+// parental rules of its path (accessOf); any other route is closed to
+// narrowed sessions unless openapi.yaml marks its operation
+// x-narrowed-session: true.
 
 // publicRoutes need no token (openapi.yaml: the operations with security: []).
 var publicRoutes = []string{"/livez", "/readyz", "/openapi.yaml",
@@ -125,9 +130,8 @@ func fill(tpl, profileID string, vars map[string]string) string {
 	}
 }
 
-// profileQueryOperations lists the operations openapi.yaml documents with a
-// profile_id query parameter.
-func profileQueryOperations(t *testing.T) []endpoint {
+// operations lists the operations of openapi.yaml for which keep says yes.
+func operations(t *testing.T, keep func(item *openapi3.PathItem, op *openapi3.Operation) bool) []endpoint {
 	t.Helper()
 	doc, err := openapi3.NewLoader().LoadFromData(marquee.OpenAPI)
 	if err != nil {
@@ -136,19 +140,75 @@ func profileQueryOperations(t *testing.T) []endpoint {
 	var out []endpoint
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			params := append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...)
-			for _, p := range params {
-				if p.Value != nil && p.Value.In == "query" && p.Value.Name == "profile_id" {
-					out = append(out, endpoint{method, path})
-				}
+			if keep(item, op) {
+				out = append(out, endpoint{method, path})
 			}
 		}
 	}
 	return out
 }
 
+// profileQueryOperations lists the operations openapi.yaml documents with a
+// profile_id query parameter.
+func profileQueryOperations(t *testing.T) []endpoint {
+	t.Helper()
+	return operations(t, func(item *openapi3.PathItem, op *openapi3.Operation) bool {
+		params := append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...)
+		return slices.ContainsFunc(params, func(p *openapi3.ParameterRef) bool {
+			return p.Value != nil && p.Value.In == "query" && p.Value.Name == "profile_id"
+		})
+	})
+}
+
+// narrowedOperations lists the operations outside /v1/profiles/{profileID}
+// that openapi.yaml opens to sessions narrowed to a profile
+// (x-narrowed-session: true). Every other one must refuse them.
+func narrowedOperations(t *testing.T) []endpoint {
+	t.Helper()
+	return operations(t, func(_ *openapi3.PathItem, op *openapi3.Operation) bool {
+		return op.Extensions["x-narrowed-session"] == true
+	})
+}
+
+// profileAccess is what a route under /v1/profiles/{profileID} must let
+// narrowed sessions and locked profiles do, derived from its path and
+// method alone (API contract, parental controls).
+type profileAccess int
+
+const (
+	viewingAccess profileAccess = iota // narrowed: its own profile only; locked: refused to others
+	readAccess                         // GET the profile: narrowed, its own only; locked: allowed
+	manageAccess                       // the profile itself and its lock: account sessions only
+	switchAccess                       // the session: any session, any of the account's profiles
+)
+
+func accessOf(e endpoint) profileAccess {
+	rest := strings.TrimPrefix(e.template, "/v1/profiles/{profileID}")
+	under := func(p string) bool { return rest == p || strings.HasPrefix(rest, p+"/") }
+	switch {
+	case rest == "" && e.method == http.MethodGet:
+		return readAccess
+	case rest == "" || under("/lock"):
+		return manageAccess
+	case under("/session"):
+		return switchAccess
+	}
+	return viewingAccess
+}
+
+// problemType is the type of a problem body, or what the body is.
+func problemType(body []byte) string {
+	var p apitest.Problem
+	if err := json.Unmarshal(body, &p); err != nil || p.Type == "" {
+		return fmt.Sprintf("%.80q", body)
+	}
+	return p.Type
+}
+
 // authzWorld is the cast of the suite: a victim with data, an attacker with
 // an account of their own, and a deleted account whose token still verifies.
+// The attacker's account has three profiles: its first, a sibling and a
+// locked one, and a second session narrowed to its first profile.
 type authzWorld struct {
 	f        *fixture
 	api      *apitest.Client
@@ -158,6 +218,9 @@ type authzWorld struct {
 	attacker *account
 	ghost    string // a validly signed token of a deleted account
 	ended    string // a validly signed token of an ended session of the attacker's
+	narrowed string // a token of the attacker's session narrowed to its first profile
+	sibling  profile
+	locked   profile // locked with a PIN
 }
 
 // newAuthzWorld builds the world; routes added by extend are not in the
@@ -184,6 +247,10 @@ func newAuthzWorld(t *testing.T, extend func(*router, Deps)) *authzWorld {
 	if resp := w.f.api.Do(http.MethodPost, "/v1/auth/logout", refreshBody{ended.RefreshToken}); resp.Status != http.StatusNoContent {
 		t.Fatalf("logout = %d", resp.Status)
 	}
+	w.sibling = w.f.addProfile(t, w.attacker, "Sibling", true)
+	w.locked = w.f.addProfile(t, w.attacker, "Locked", false)
+	lock(t, w.attacker, w.locked, "8642")
+	w.narrowed = w.f.narrowedDevice(t, w.attacker, w.attacker.profile, "").tokens.AccessToken
 	w.api = w.f.api
 	if extend != nil {
 		w.api = w.f.api.Unchecked()
@@ -255,6 +322,21 @@ func (w *authzWorld) check(t *testing.T) (violations []string, pairs int) {
 			"session id with a suffix", victimSession+"x")
 	}
 
+	// The ownership 403, the same for every profile that is not the caller's.
+	notOwner := strings.TrimSpace(string(w.api.As(w.attacker.tokens.AccessToken).Do(http.MethodGet, "/v1/profiles/"+w.victim.profile.ID.String(), nil).Body))
+	// denyAs sends one request that must be refused with 403 and a problem of
+	// type want (or, for "", the very ownership 403).
+	denyAs := func(e endpoint, label, path, token, want string) {
+		body := strings.TrimSpace(string(deny(e, label, path, token, http.StatusForbidden)))
+		switch {
+		case want == "" && body != notOwner:
+			violations = append(violations, fmt.Sprintf("%s %s (%s): %s, want the ownership 403 %s", e.method, e.template, label, body, notOwner))
+		case want != "" && problemType([]byte(body)) != want:
+			violations = append(violations, fmt.Sprintf("%s %s (%s): type %s, want %s", e.method, e.template, label, problemType([]byte(body)), want))
+		}
+	}
+	openToNarrowed := narrowedOperations(t)
+
 	for _, e := range endpoints(t, w.router) {
 		if slices.Contains(publicRoutes, e.template) {
 			continue
@@ -274,6 +356,24 @@ func (w *authzWorld) check(t *testing.T) (violations []string, pairs int) {
 		if strings.Contains(e.template, "{sessionID}") {
 			sameNotFound(e)
 		}
+		// Sessions narrowed to a profile, and locked profiles.
+		on := func(p profile) string { return fill(e.template, p.ID.String(), vars) }
+		switch {
+		case !strings.HasPrefix(e.template, "/v1/profiles/{profileID}"):
+			if !slices.Contains(openToNarrowed, e) {
+				denyAs(e, "narrowed session", path, w.narrowed, problemAccountSessionRequired)
+			}
+		case accessOf(e) == manageAccess:
+			denyAs(e, "narrowed session, its own profile", path, w.narrowed, problemAccountSessionRequired)
+		case accessOf(e) == switchAccess:
+			denyAs(e, "narrowed session, another account's profile", on(w.victim.profile), w.narrowed, "")
+		default:
+			denyAs(e, "narrowed session, its account's other profile", on(w.sibling), w.narrowed, "")
+			denyAs(e, "narrowed session, another account's profile", on(w.victim.profile), w.narrowed, "")
+		}
+		if strings.HasPrefix(e.template, "/v1/profiles/{profileID}/") && accessOf(e) == viewingAccess {
+			denyAs(e, "account session, locked profile", on(w.locked), w.attacker.tokens.AccessToken, problemProfileLocked)
+		}
 	}
 	for _, e := range profileQueryOperations(t) {
 		query := func(p string) string { return fill(e.template, "", vars) + "?profile_id=" + p }
@@ -283,6 +383,9 @@ func (w *authzWorld) check(t *testing.T) (violations []string, pairs int) {
 		// are refused before it.
 		deny(e, "a query with a stray semicolon", query(w.victim.profile.ID.String()+";"), w.attacker.tokens.AccessToken, http.StatusBadRequest)
 		deny(e, "a query with a bad escape", query("%zz"), w.attacker.tokens.AccessToken, http.StatusBadRequest)
+		denyAs(e, "account session, locked profile_id", query(w.locked.ID.String()), w.attacker.tokens.AccessToken, problemProfileLocked)
+		denyAs(e, "narrowed session, its account's other profile_id", query(w.sibling.ID.String()), w.narrowed, "")
+		denyAs(e, "narrowed session, another account's profile_id", query(w.victim.profile.ID.String()), w.narrowed, "")
 	}
 	if after := dbtest.Snapshot(t, w.f.conn); after != before {
 		violations = append(violations, "the denied requests changed the database")
@@ -391,6 +494,33 @@ func TestAuthz_RouteOutsideItsGuardFailsTheSuite(t *testing.T) {
 	} {
 		if !slices.Contains(violations, want) {
 			t.Errorf("the suite did not report %q; it reported:\n%s", want, strings.Join(violations, "\n"))
+		}
+	}
+}
+
+// TestAuthz_RouteEscapingTheParentalRulesFailsTheSuite: a route registered
+// in a group open to narrowed sessions though openapi.yaml does not open
+// it, and a viewing route registered with the management routes (which
+// take locked profiles), must make the suite fail.
+func TestAuthz_RouteEscapingTheParentalRulesFailsTheSuite(t *testing.T) {
+	t.Parallel()
+	w := newAuthzWorld(t, func(r *router, _ Deps) {
+		r.open.HandleFunc("/me/secrets", func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusNoContent)
+		}).Methods(http.MethodGet)
+		r.manage.HandleFunc("/profiles/{profileID}/diary", func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusNoContent)
+		}).Methods(http.MethodGet)
+	})
+	violations, _ := w.check(t)
+	for _, want := range [][2]string{
+		{"GET /v1/me/secrets (narrowed session): ", "204, want 403"},
+		{"GET /v1/me/secrets (narrowed session): ", "the handler ran"},
+		{"GET /v1/profiles/{profileID}/diary (account session, locked profile): ", "204, want 403"},
+		{"GET /v1/profiles/{profileID}/diary (narrowed session, its account's other profile): ", "want the ownership 403"},
+	} {
+		if !slices.ContainsFunc(violations, func(v string) bool { return strings.HasPrefix(v, want[0]) && strings.Contains(v, want[1]) }) {
+			t.Errorf("the suite did not report %q; it reported:\n%s", want[0]+want[1], strings.Join(violations, "\n"))
 		}
 	}
 }

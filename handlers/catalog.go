@@ -170,7 +170,11 @@ const maxQuery = 100
 // there, usually long before the end of the walk. A text that the trigram
 // index finds in a fifth of that many titles or more is common: rather than
 // sort every match, the search walks again, four times as far (see
-// searchParams).
+// searchParams). That farther walk is the longest any search takes: a text
+// with no three letters or digits in a row, which the trigram index cannot
+// narrow, looks for the names that contain it (past its exact and prefix
+// matches) among that many titles from the start of name order only, so
+// that no text costs a search more.
 const searchWalk = 10000
 
 // searchText checks ?q=: 1 to 100 characters of valid UTF-8 without NUL or

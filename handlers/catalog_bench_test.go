@@ -27,13 +27,19 @@ import (
 // through HTTP (the whole service) and of the same SQL run directly.
 
 // benchQueries is a mix of what viewers type: common and rare words, word
-// starts, fragments from inside words, two-word phrases, and misses.
-var benchQueries = []string{
+// starts, fragments from inside words, two-word phrases, and misses; and
+// the texts of benchNoTrigram.
+var benchQueries = slices.Concat([]string{
 	"the", "night", "star", "love", "harbor", "silent", "dragon", "kyoto", "paris", "of the",
 	"mid", "sil", "win", "dra", "gla", "arb", "ors", "ight", "ngin", "ola",
 	"velvet owl", "frozen river", "the last", "a wolf in", "iron", "queen", "comet", "whale 3",
 	"zzq", "qxv", "no such title",
-}
+}, benchNoTrigram)
+
+// benchNoTrigram are rare texts that pg_trgm takes no trigram from (one or
+// two characters, words shorter than three), which no index can narrow:
+// each search of them walks as far as any search may.
+var benchNoTrigram = []string{"zq", "xq", "7", "-", "a b"}
 
 type benchWorld struct {
 	pool    *db.Pool
@@ -111,6 +117,11 @@ func BenchmarkCatalogSearch(b *testing.B) {
 	b.Run("http", func(b *testing.B) {
 		w.measure(b, func(i int) {
 			w.get(b, "/v1/catalog/search?q="+url.QueryEscape(benchQueries[i%len(benchQueries)]))
+		})
+	})
+	b.Run("http-no-trigram", func(b *testing.B) {
+		w.measure(b, func(i int) {
+			w.get(b, "/v1/catalog/search?q="+url.QueryEscape(benchNoTrigram[i%len(benchNoTrigram)]))
 		})
 	})
 	b.Run("sql", func(b *testing.B) {

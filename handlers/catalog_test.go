@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/google/uuid"
 )
@@ -24,6 +25,23 @@ func names(ts []title) []string {
 func search(t *testing.T, a *account, q string, extra string) []title {
 	t.Helper()
 	return walkList(t, a, "/v1/catalog/search?limit=3&q="+url.QueryEscape(q)+extra)
+}
+
+// hasTrigram tells whether s has three letters or digits in a row, a word
+// that pg_trgm takes a trigram from.
+func hasTrigram(s string) bool {
+	run := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			run++
+			if run == 3 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 func TestSearch_WildcardsMatchThemselves(t *testing.T) {
@@ -129,14 +147,55 @@ func TestSearch_ExactThenPrefixThenTheRest(t *testing.T) {
 	}
 }
 
+// TestSearch_TextWithoutTrigram_InsideNamesAmongFirstTitlesOnly: a text
+// with no three letters or digits in a row, which the trigram index cannot
+// narrow, finds every exact and prefix match, and the names that merely
+// contain it among the first 4 × walk listed titles in name order only, on
+// every page, whatever the page size; a text with a longer word finds a
+// match past them.
+func TestSearch_TextWithoutTrigram_InsideNamesAmongFirstTitlesOnly(t *testing.T) {
+	t.Parallel()
+	f := setup(t, func(o *options) { o.walk = 2 }) // the first 8 titles
+	a := f.register(t, "Shorty")
+	show := f.addTitle(t, titleSpec{kind: "series", name: "Bzq Show"})
+	f.addTitle(t, titleSpec{kind: "episode", name: "Azq Pilot", series: &show, season: 1, episode: 1}) // never listed, never counted
+	for _, n := range []string{
+		"Azq", "C Zq", "Filler 1", "Filler 2", "Filler 3", "Filler 4", "Gzq", // with the series, the first 8
+		"Mzq Late", "Nzq Later", // beyond them
+		"Zq", "Zq Two", "Zqx", // exact and prefix, last in name order
+	} {
+		f.addTitle(t, titleSpec{name: n})
+	}
+	inside := []string{"Zq", "Zq Two", "Zqx", "Azq", "Bzq Show", "C Zq", "Gzq"}
+	for q, want := range map[string][]string{
+		"zq":       inside,
+		"ZQ":       inside,
+		"z":        inside,
+		"c z":      {"C Zq"},
+		"q l":      nil, // only in "Mzq Late" and "Nzq Later"
+		"zq la":    nil,
+		"zq late":  {"Mzq Late", "Nzq Later"},
+		"zq later": {"Nzq Later"},
+	} {
+		for _, limit := range []string{"1", "2", "3", "20"} {
+			if got := names(walkList(t, a, "/v1/catalog/search?q="+url.QueryEscape(q)+"&limit="+limit)); !slices.Equal(got, want) {
+				t.Errorf("search %q, limit %s = %q, want %q", q, limit, got, want)
+			}
+		}
+	}
+}
+
 // TestSearch_PropertySameAsSubstringMatchInGo: for random queries over a
 // catalog of random names and ratings, some of them episodes, walking every
 // page of the search returns exactly the movies whose lower-cased name
 // contains the lower-cased query, in order: exact matches, prefix matches,
 // the rest, each by name then id; for a kids profile only those rated 7 or
-// under. With walks of several sizes, so that every way TitleSearch has of
+// under; of a text with no three letters or digits in a row, the rest only
+// among the first 4 × walk movies and series in name order, whatever their
+// rating. With walks of several sizes, so that every way TitleSearch has of
 // finding the rest is taken: the walk, the few matches of the trigram
-// index, the farther walk when there are many, all of them sorted.
+// index, the farther walk when there are many, all of them sorted, and the
+// walk from the start for a text without a trigram.
 func TestSearch_PropertySameAsSubstringMatchInGo(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 11))
@@ -191,6 +250,15 @@ func TestSearch_PropertySameAsSubstringMatchInGo(t *testing.T) {
 				id := f.addTitle(t, titleSpec{name: e.name, minAge: e.minAge})
 				movies = append(movies, movie{key: strings.ToLower(e.name), id: id, minAge: e.minAge})
 			}
+			byName := func(x, y movie) int {
+				return cmp.Or(strings.Compare(x.key, y.key), strings.Compare(x.id.String(), y.id.String()))
+			}
+			listed := append(slices.Clone(movies), movie{key: "show", id: show})
+			slices.SortFunc(listed, byName)
+			head := map[uuid.UUID]bool{}
+			for _, m := range listed[:min(len(listed), 4*int(walk))] {
+				head[m.id] = true
+			}
 			for _, q := range queries {
 				lq := strings.ToLower(q)
 				rank := func(key string) int {
@@ -204,12 +272,12 @@ func TestSearch_PropertySameAsSubstringMatchInGo(t *testing.T) {
 				}
 				var found []movie
 				for _, m := range movies {
-					if strings.Contains(m.key, lq) {
+					if strings.Contains(m.key, lq) && (rank(m.key) < 2 || head[m.id] || hasTrigram(lq)) {
 						found = append(found, m)
 					}
 				}
 				slices.SortFunc(found, func(x, y movie) int {
-					return cmp.Or(cmp.Compare(rank(x.key), rank(y.key)), strings.Compare(x.key, y.key), strings.Compare(x.id.String(), y.id.String()))
+					return cmp.Or(cmp.Compare(rank(x.key), rank(y.key)), byName(x, y))
 				})
 				for _, viewer := range []struct {
 					maxAge int16

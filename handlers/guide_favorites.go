@@ -11,8 +11,8 @@ import (
 	"marquee/db"
 )
 
-// A profile's favourite channels: the routes sit behind RequireProfileOwner
-// and take the profile from it.
+// A profile's favourite channels: the routes sit behind the viewing routes'
+// guard (Guard.Profile) and take the profile from it.
 
 func (h *tvGuide) favorites(w http.ResponseWriter, r *http.Request) error {
 	return servePage(w, r, h.cursors, "epg.favorites", numberKeyset{},

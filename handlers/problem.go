@@ -62,7 +62,12 @@ func invalid(fields ...FieldError) *Error {
 
 // The problem types that let clients tell apart cases sharing a status
 // (relative URIs, as RFC 9457 allows); every other problem is about:blank.
-const problemWrongPassword = "/problems/wrong-password"
+const (
+	problemWrongPassword          = "/problems/wrong-password"
+	problemWrongPIN               = "/problems/wrong-pin"
+	problemProfileLocked          = "/problems/profile-locked"
+	problemAccountSessionRequired = "/problems/account-session-required"
+)
 
 // problem is an RFC 9457 problem details body.
 type problem struct {
@@ -135,6 +140,12 @@ func apiError(err error) *Error {
 		return &Error{Status: http.StatusUnauthorized, Detail: err.Error(), challenge: challenge(err)}
 	case errors.Is(err, auth.ErrWrongPassword):
 		return &Error{Status: http.StatusForbidden, Type: problemWrongPassword, Detail: err.Error()}
+	case errors.Is(err, auth.ErrWrongPIN):
+		return &Error{Status: http.StatusForbidden, Type: problemWrongPIN, Detail: err.Error()}
+	case errors.Is(err, auth.ErrProfileLocked):
+		return &Error{Status: http.StatusForbidden, Type: problemProfileLocked, Detail: err.Error()}
+	case errors.Is(err, auth.ErrAccountSessionRequired):
+		return &Error{Status: http.StatusForbidden, Type: problemAccountSessionRequired, Detail: err.Error()}
 	case errors.Is(err, auth.ErrForbidden):
 		return &Error{Status: http.StatusForbidden, Detail: err.Error()}
 	case errors.Is(err, auth.ErrNotFound):

@@ -26,11 +26,12 @@ type profile struct {
 	Name      string    `json:"name"`
 	Kids      bool      `json:"kids"`
 	MaxAge    int16     `json:"max_age"`
+	Locked    bool      `json:"locked"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
 func profileOf(p db.Profile) profile {
-	return profile{ID: p.ID, Name: p.Name, Kids: p.Kids, MaxAge: p.MaxAge, CreatedAt: p.CreatedAt.UTC()}
+	return profile{ID: p.ID, Name: p.Name, Kids: p.Kids, MaxAge: p.MaxAge, Locked: p.Locked, CreatedAt: p.CreatedAt.UTC()}
 }
 
 // profileBody is the body of create and update; every field is optional in
@@ -134,12 +135,13 @@ func (h *profiles) delete(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ownedProfile is the profile RequireProfileOwner checked; the router only
-// sends requests to handlers that call it from behind that guard.
+// ownedProfile is the profile a profile guard (Guard.Profile,
+// RequireProfileOwner) checked; the router only sends requests to handlers
+// that call it from behind one.
 func ownedProfile(ctx context.Context) db.Profile {
 	p, ok := auth.ProfileFrom(ctx)
 	if !ok {
-		panic("handlers: no checked profile: route registered outside the RequireProfileOwner guard")
+		panic("handlers: no checked profile: route registered outside a profile guard")
 	}
 	return p
 }

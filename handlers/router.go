@@ -21,7 +21,9 @@ import (
 type router struct {
 	*mux.Router
 	admin   *mux.Router // /v1/admin: Authenticate, RequireAdmin
-	profile *mux.Router // /v1/profiles/{profileID}: Authenticate, RequireProfileOwner
+	viewing *mux.Router // /v1/profiles/{profileID}/...: Profile(auth.Viewing)
+	manage  *mux.Router // /v1/profiles/{profileID} and .../lock: Profile(auth.ProfileManage)
+	open    *mux.Router // /v1/me, /v1/profiles: AuthenticateAnySession
 	session *mux.Router // /v1/me/sessions/{sessionID}: Authenticate, RequireSessionOwner
 }
 
@@ -53,9 +55,11 @@ func newRouter(d Deps) *router {
 	dev := &devices{pool: d.Pool, sessions: d.Sessions, addrs: d.addrs, cursors: cur}
 	cat := &catalog{pool: d.Pool, cursors: cur, walk: cmp.Or(d.SearchWalk, searchWalk)}
 	admTitles := &adminTitles{pool: d.Pool}
+	par := &parental{sessions: d.Sessions, cache: d.Cache, addrs: d.addrs}
 	view := &viewing{pool: d.Pool, heartbeats: d.Heartbeats, cursors: cur}
 	tv := &tvGuide{pool: d.Pool, cursors: cur}
 	admChannels := &adminChannels{pool: d.Pool}
+	exp := &exporter{pool: d.Pool, logger: d.Logger}
 	admGuide := &adminGuide{pool: d.Pool, xmltv: xmltv.Options{Lang: d.EPGLang, UnratedMinAge: d.EPGUnratedMinAge}, maxBytes: maxXMLBytes}
 	const get, head, post, put, del = http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete
 
@@ -65,37 +69,61 @@ func newRouter(d Deps) *router {
 	v1 := r.PathPrefix("/v1").Subrouter()
 	v1.Use(d.Health.gate)
 
-	// One profile: ownership is checked before any handler runs. The group
-	// is picked by a plain prefix test and its routes spell the whole path,
-	// so that a request runs one regular expression, its route's: a
+	// One profile: ownership is checked before any handler runs, together
+	// with what the group lets a session narrowed to a profile, and an
+	// account session naming a locked profile, do (auth.ProfileAccess). Each
+	// group is picked by a plain prefix test and its routes spell the whole
+	// path, so that a request runs only its routes' regular expressions: a
 	// PathPrefix("/profiles/{profileID}") would run one more, twice, on the
 	// busiest request (BenchmarkRouteMatch measures the matching).
-	profile := v1.MatcherFunc(under("/v1/profiles/")).Subrouter()
-	profile.Use(guard.Authenticate, guard.RequireProfileOwner)
-	profile.Handle("/profiles/{profileID}/bookmarks/{titleID}", quiet(view.heartbeat)).Methods(put)
-	profile.Handle("/profiles/{profileID}/bookmarks/{titleID}", handlerFunc(view.deleteBookmark)).Methods(del)
-	profile.Handle("/profiles/{profileID}/bookmarks", handlerFunc(view.continueWatching)).Methods(get)
-	profile.Handle("/profiles/{profileID}", handlerFunc(prof.get)).Methods(get)
-	profile.Handle("/profiles/{profileID}", handlerFunc(prof.update)).Methods(put)
-	profile.Handle("/profiles/{profileID}", handlerFunc(prof.delete)).Methods(del)
-	profile.Handle("/profiles/{profileID}/history", handlerFunc(view.history)).Methods(get)
-	profile.Handle("/profiles/{profileID}/history", handlerFunc(view.markWatched)).Methods(post)
-	profile.Handle("/profiles/{profileID}/history", handlerFunc(view.clearHistory)).Methods(del)
-	profile.Handle("/profiles/{profileID}/watchlist", handlerFunc(view.watchlist)).Methods(get)
-	profile.Handle("/profiles/{profileID}/watchlist/{titleID}", handlerFunc(view.addToWatchlist)).Methods(put)
-	profile.Handle("/profiles/{profileID}/watchlist/{titleID}", handlerFunc(view.removeFromWatchlist)).Methods(del)
-	profile.Handle("/profiles/{profileID}/ratings", handlerFunc(view.ratings)).Methods(get)
-	profile.Handle("/profiles/{profileID}/ratings/{titleID}", handlerFunc(view.rate)).Methods(put)
-	profile.Handle("/profiles/{profileID}/ratings/{titleID}", handlerFunc(view.unrate)).Methods(del)
-	profile.Handle("/profiles/{profileID}/recommendations", handlerFunc(view.recommendations)).Methods(get)
-	profile.Handle("/profiles/{profileID}/epg/favorites", handlerFunc(tv.favorites)).Methods(get)
-	profile.Handle("/profiles/{profileID}/epg/favorites/{channelID}", handlerFunc(tv.addFavorite)).Methods(put)
-	profile.Handle("/profiles/{profileID}/epg/favorites/{channelID}", handlerFunc(tv.removeFavorite)).Methods(del)
+
+	// Viewing: everything under /v1/profiles/{profileID}/ but the lock and
+	// the session. A narrowed session reaches its own profile's only; a
+	// locked profile's refuse every session not narrowed to it.
+	views := v1.MatcherFunc(under("/v1/profiles/")).Subrouter()
+	views.Use(guard.Profile(auth.Viewing))
+	views.Handle("/profiles/{profileID}/bookmarks/{titleID}", quiet(view.heartbeat)).Methods(put)
+	views.Handle("/profiles/{profileID}/bookmarks/{titleID}", handlerFunc(view.deleteBookmark)).Methods(del)
+	views.Handle("/profiles/{profileID}/bookmarks", handlerFunc(view.continueWatching)).Methods(get)
+	views.Handle("/profiles/{profileID}/history", handlerFunc(view.history)).Methods(get)
+	views.Handle("/profiles/{profileID}/history", handlerFunc(view.markWatched)).Methods(post)
+	views.Handle("/profiles/{profileID}/history", handlerFunc(view.clearHistory)).Methods(del)
+	views.Handle("/profiles/{profileID}/watchlist", handlerFunc(view.watchlist)).Methods(get)
+	views.Handle("/profiles/{profileID}/watchlist/{titleID}", handlerFunc(view.addToWatchlist)).Methods(put)
+	views.Handle("/profiles/{profileID}/watchlist/{titleID}", handlerFunc(view.removeFromWatchlist)).Methods(del)
+	views.Handle("/profiles/{profileID}/ratings", handlerFunc(view.ratings)).Methods(get)
+	views.Handle("/profiles/{profileID}/ratings/{titleID}", handlerFunc(view.rate)).Methods(put)
+	views.Handle("/profiles/{profileID}/ratings/{titleID}", handlerFunc(view.unrate)).Methods(del)
+	views.Handle("/profiles/{profileID}/recommendations", handlerFunc(view.recommendations)).Methods(get)
+	views.Handle("/profiles/{profileID}/epg/favorites", handlerFunc(tv.favorites)).Methods(get)
+	views.Handle("/profiles/{profileID}/epg/favorites/{channelID}", handlerFunc(tv.addFavorite)).Methods(put)
+	views.Handle("/profiles/{profileID}/epg/favorites/{channelID}", handlerFunc(tv.removeFavorite)).Methods(del)
+
+	// The profile itself, read: a narrowed session its own, an account
+	// session any (locked or not).
+	read := v1.MatcherFunc(under("/v1/profiles/")).Subrouter()
+	read.Use(guard.Profile(auth.ProfileRead))
+	read.Handle("/profiles/{profileID}", handlerFunc(prof.get)).Methods(get)
+
+	// Managing the profile and its lock: account sessions only.
+	manage := v1.MatcherFunc(under("/v1/profiles/")).Subrouter()
+	manage.Use(guard.Profile(auth.ProfileManage))
+	manage.Handle("/profiles/{profileID}", handlerFunc(prof.update)).Methods(put)
+	manage.Handle("/profiles/{profileID}", handlerFunc(prof.delete)).Methods(del)
+	manage.Handle("/profiles/{profileID}/lock", handlerFunc(par.lock)).Methods(put)
+	manage.Handle("/profiles/{profileID}/lock", handlerFunc(par.unlock)).Methods(del)
+
+	// Narrowing the calling session to a profile: any session of the
+	// account, to any of its profiles; a locked one's PIN is the check.
+	switchTo := v1.MatcherFunc(under("/v1/profiles/")).Subrouter()
+	switchTo.Use(guard.Profile(auth.ProfileSwitch))
+	switchTo.Handle("/profiles/{profileID}/session", handlerFunc(par.narrow)).Methods(post)
 
 	// The catalog: ?profile_id= is checked like a path profile and, when
-	// given, its max_age applies.
+	// given, its max_age applies; a narrowed session's profile applies
+	// whether or not it is given.
 	catalog := v1.PathPrefix("/catalog").Subrouter()
-	catalog.Use(guard.Authenticate, guard.RequireProfileOwner)
+	catalog.Use(guard.AuthenticateAnySession, guard.RequireProfileOwner)
 	catalog.Handle("/titles", handlerFunc(cat.browse)).Methods(get)
 	catalog.Handle("/titles/{titleID}", handlerFunc(cat.detail)).Methods(get)
 	catalog.Handle("/titles/{titleID}/episodes", handlerFunc(cat.episodes)).Methods(get)
@@ -104,7 +132,7 @@ func newRouter(d Deps) *router {
 
 	// The programme guide: ?profile_id= as in the catalog.
 	epg := v1.PathPrefix("/epg").Subrouter()
-	epg.Use(guard.Authenticate, guard.RequireProfileOwner)
+	epg.Use(guard.AuthenticateAnySession, guard.RequireProfileOwner)
 	epg.Handle("/channels", handlerFunc(tv.channels)).Methods(get)
 	epg.Handle("/guide", handlerFunc(tv.guide)).Methods(get)
 
@@ -129,20 +157,26 @@ func newRouter(d Deps) *router {
 	admin.Handle("/epg/xmltv", handlerFunc(admGuide.importXMLTV)).Methods(post)
 
 	// One session of the caller's: ownership is checked before any handler
-	// runs, as for a profile.
+	// runs, as for a profile; account sessions only.
 	session := v1.MatcherFunc(under("/v1/me/sessions/")).Subrouter()
 	session.Use(guard.Authenticate, guard.RequireSessionOwner)
 	session.Handle("/me/sessions/{sessionID}", handlerFunc(dev.end)).Methods(del)
 
-	// Any signed-in user: their account, their devices and their list of profiles.
+	// Any session of an account, narrowed or not: the account, and the
+	// picker of its profiles.
+	open := v1.NewRoute().Subrouter()
+	open.Use(guard.AuthenticateAnySession)
+	open.Handle("/me", handlerFunc(acc.me)).Methods(get)
+	open.Handle("/profiles", handlerFunc(prof.list)).Methods(get)
+
+	// Any account session: what a narrowed session may not do.
 	user := v1.NewRoute().Subrouter()
 	user.Use(guard.Authenticate)
-	user.Handle("/me", handlerFunc(acc.me)).Methods(get)
 	user.Handle("/me", handlerFunc(acc.deleteAccount)).Methods(del)
+	user.Handle("/me/export", handlerFunc(exp.export)).Methods(get)
 	user.Handle("/me/sessions", handlerFunc(dev.list)).Methods(get)
 	user.Handle("/me/sessions", handlerFunc(dev.endOthers)).Methods(del)
 	user.Handle("/me/password", handlerFunc(dev.changePassword)).Methods(put)
-	user.Handle("/profiles", handlerFunc(prof.list)).Methods(get)
 	user.Handle("/profiles", handlerFunc(prof.create)).Methods(post)
 
 	// Public: probes and the contract.
@@ -150,7 +184,7 @@ func newRouter(d Deps) *router {
 	r.HandleFunc("/readyz", d.Health.Ready).Methods(get, head)
 	r.Handle("/openapi.yaml", serveContract(d.OpenAPI)).Methods(get)
 
-	return &router{Router: r, admin: admin, profile: profile, session: session}
+	return &router{Router: r, admin: admin, viewing: views, manage: manage, open: open, session: session}
 }
 
 // NewHandler is the whole HTTP stack: observation (request ID, access log,

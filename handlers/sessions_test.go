@@ -381,3 +381,18 @@ func TestSessions_ListMostRecentlyUsedFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestSessions_ListShowsWhatASessionIsNarrowedTo: a session narrowed to a
+// profile lists that profile; the account's other sessions list none.
+func TestSessions_ListShowsWhatASessionIsNarrowedTo(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a := f.register(t, "Family")
+	kids := f.narrowedDevice(t, a, a.profile, "")
+	for _, s := range walkPages[session](t, a, "/v1/me/sessions") {
+		narrowed := s.ID.String() == sessionOf(t, kids.tokens.AccessToken)
+		if narrowed && (s.ProfileID == nil || *s.ProfileID != a.profile.ID) || !narrowed && s.ProfileID != nil {
+			t.Errorf("session %s (narrowed: %v) lists profile_id %v", s.ID, narrowed, s.ProfileID)
+		}
+	}
+}

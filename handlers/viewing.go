@@ -15,9 +15,9 @@ import (
 
 // viewing serves a profile's viewing state: bookmarks (the playback
 // heartbeat and "continue watching"), history, watchlist and ratings. Every
-// route sits behind RequireProfileOwner; every write also checks, in its
-// own statement, that the profile is the caller's and the title within the
-// profile's max_age.
+// route sits behind the viewing routes' guard (Guard.Profile); every write
+// also checks, in its own statement, that the profile is the caller's and
+// the title within the profile's max_age.
 type viewing struct {
 	pool       *db.Pool
 	heartbeats *db.HeartbeatWriter

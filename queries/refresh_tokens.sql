@@ -23,3 +23,10 @@ FOR UPDATE;
 UPDATE refresh_tokens
 SET spent_at = now()
 WHERE id = @id;
+
+-- name: RefreshTokenSpendSession :exec
+-- Narrowing: every refresh token of the session not yet spent is spent
+-- (refresh_tokens_session_idx), so that presenting one again is reuse.
+UPDATE refresh_tokens
+SET spent_at = now()
+WHERE session_id = @session_id AND spent_at IS NULL;

@@ -82,9 +82,10 @@ WHERE s.id = @session_id AND s.user_id = @user_id AND s.expires_at > now()
   AND s.profile_id IS NOT DISTINCT FROM sqlc.narg('narrowed_to')::uuid;
 
 -- name: ProfileGetOwnedBySession :one
--- auth.RequireProfileOwner on a route under /v1/profiles/{profileID}: the
--- profile and its account in one query, when the caller owns it; the
--- session check of Authenticate rides along, with its touch (primary keys).
+-- auth.Guard.Profile on a route under /v1/profiles/{profileID}: the
+-- profile (with whether it is locked) and its account in one query, when
+-- the caller owns it; the session check of Authenticate rides along, with
+-- its touch (primary keys).
 WITH touched AS (
     UPDATE sessions
     SET last_used_at = now()
@@ -96,3 +97,20 @@ JOIN users u ON u.id = s.user_id
 JOIN profiles p ON p.user_id = s.user_id
 WHERE p.id = @id AND s.id = @session_id AND s.user_id = @user_id AND s.expires_at > now()
   AND s.profile_id IS NOT DISTINCT FROM sqlc.narg('narrowed_to')::uuid;
+
+-- name: SessionNarrow :exec
+-- Narrows a session to one of its account's profiles (run under
+-- SessionLock): its access tokens issued before, which name no profile or
+-- another, are refused from the next request on (UserGetBySession). The
+-- trigger of migration 00012 announces the change to every instance.
+UPDATE sessions
+SET profile_id = @profile_id::uuid, expires_at = @expires_at, last_used_at = now()
+WHERE id = @id AND user_id = @user_id;
+
+-- name: SessionEndNarrowedTo :many
+-- A profile's PIN is set or changed, or the profile is deleted: the
+-- sessions narrowed to it end, and their ids are returned so that this
+-- instance evicts them at once (sessions_profile_idx; a profile has a few).
+DELETE FROM sessions
+WHERE profile_id = @profile_id::uuid
+RETURNING id;

@@ -66,9 +66,18 @@ LIMIT @lim;
 -- Each branch is index-ordered with its own LIMIT, and runs only when the
 -- ones before it left room on the page:
 --   exact and prefix: a range of titles_listed_name_key_idx;
---   the rest where matches are dense: a walk of titles_listed_name_key_idx (alone:
---   it covers what is tested) from the cursor on, which stops as soon as the
---   page is full, and after @walk keys at most;
+--   the rest of a text with no three letters or digits in a row ("zq",
+--   "a b", "-"), from which pg_trgm takes no trigram, or only ones padded at
+--   the start of a word, which many titles share: its matches among the
+--   first @far titles in name order, whatever the cursor, so that every page
+--   is cut from the same list. The trigram index would hand such a text much
+--   or all of the catalog to recheck; this walk costs at most what the
+--   farther walk below may, and the ranges above still find every exact and
+--   prefix match;
+--   for any other text, the rest where matches are dense: a walk of
+--   titles_listed_name_key_idx (alone: it covers what is tested) from the
+--   cursor on, which stops as soon as the page is full, and after @walk keys
+--   at most;
 --   the rest where the walk found too few: its matches after the cursor
 --   from the trigram index titles_name_trgm_idx, at most @probe of them.
 --   Fewer than that is every one there is: top-N sorted, they are the page.
@@ -76,7 +85,11 @@ LIMIT @lim;
 --   name order (as "of the" is): sorting them all would fetch each one, so
 --   a longer walk, of up to @far keys from the cursor, looks for the page,
 --   and only if that too finds too few are they all sorted.
-WITH exact AS (
+WITH words AS (
+    -- Whether the text has a word that pg_trgm takes a whole trigram from:
+    -- [[:alnum:]] follows the database's LC_CTYPE, as pg_trgm's words do.
+    SELECT @lo::text ~ '[[:alnum:]]{3}' AS trigrams
+), exact AS (
     SELECT t.id, t.name_key
     FROM titles t
     WHERE t.name_key = @lo::text
@@ -95,6 +108,22 @@ WITH exact AS (
       AND (SELECT count(*) FROM exact) < @lim
     ORDER BY t.name_key, t.id
     LIMIT @lim
+), head AS (
+    SELECT w.id, w.name_key
+    FROM (
+        SELECT t.id, t.name_key, t.min_age
+        FROM titles t
+        WHERE t.kind <> 'episode'
+          AND NOT (SELECT trigrams FROM words)
+          AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) < @lim
+        ORDER BY t.name_key, t.id
+        LIMIT @far::int
+    ) w
+    WHERE (w.name_key, w.id) > (@rest_key::text, @rest_id::uuid) AND w.min_age <= @max_age::smallint
+      AND w.name_key LIKE (SELECT '%' || lower(@pattern::text) || '%') ESCAPE '\'
+      AND w.name_key <> @lo::text AND NOT (w.name_key > @lo::text AND w.name_key < @hi::text)
+    ORDER BY w.name_key, w.id
+    LIMIT @lim
 ), dense AS (
     SELECT w.id, w.name_key
     FROM (
@@ -102,6 +131,7 @@ WITH exact AS (
         FROM titles t
         WHERE (t.name_key, t.id) > (@rest_key::text, @rest_id::uuid)
           AND t.kind <> 'episode' AND t.min_age <= @max_age::smallint
+          AND (SELECT trigrams FROM words)
           AND (SELECT count(*) FROM exact) + (SELECT count(*) FROM prefix) < @lim
         ORDER BY t.name_key, t.id
         LIMIT @walk::int
@@ -115,10 +145,12 @@ WITH exact AS (
     -- far as it needs.
     SELECT m.id, m.name_key
     FROM (
-        -- OFFSET 0 keeps this a scan of its own, which only the trigram index can serve.
+        -- OFFSET 0 keeps this a scan of its own, which only the trigram
+        -- index can serve, and only for a text it can narrow.
         SELECT t.id, t.name_key, t.kind, t.min_age
         FROM titles t
         WHERE t.name ILIKE '%' || @pattern::text || '%' ESCAPE '\'
+          AND (SELECT trigrams FROM words)
         OFFSET 0
     ) m
     WHERE (m.name_key, m.id) > (@rest_key::text, @rest_id::uuid)
@@ -160,7 +192,9 @@ WITH exact AS (
 ), found AS (
     SELECT 0 AS rank, id, name_key FROM exact
     UNION ALL SELECT 1, id, name_key FROM prefix
-    -- The rest from the first branch that is sure of its page: the walk's
+    UNION ALL SELECT 2, id, name_key FROM head
+    -- The rest of a text with no trigram from the head of the catalog; of
+    -- any other, from the first branch that is sure of its page: the walk's
     -- matches if it filled the page; else every match, if there were few;
     -- else the farther walk's, if it filled the page; else every match.
     UNION ALL SELECT 2, id, name_key FROM dense

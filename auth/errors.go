@@ -8,11 +8,12 @@ import (
 )
 
 // The refusals of this package. The HTTP layer answers every error that
-// wraps ErrUnauthenticated with 401 and WWW-Authenticate, and ErrForbidden
-// with 403; their messages are written for the client.
+// wraps ErrUnauthenticated with 401 and WWW-Authenticate, ErrForbidden with
+// 403 and ErrNotFound with 404; their messages are written for the client.
 var (
 	ErrUnauthenticated = errors.New("authentication required")
 	ErrForbidden       = errors.New("forbidden")
+	ErrNotFound        = errors.New("not found")
 
 	// ErrInvalidToken: a bearer token was presented and refused.
 	ErrInvalidToken = kind(ErrUnauthenticated, "the access token is invalid or expired")
@@ -35,6 +36,9 @@ var (
 	errMissingToken = kind(ErrUnauthenticated, "a bearer token is required")
 	errNotOwner     = kind(ErrForbidden, "the profile does not exist or is not yours")
 	errNotAdmin     = kind(ErrForbidden, "admin rights are required")
+	// errNoSuchSession: another account's session, an unknown or ended one
+	// and a malformed id, indistinguishably.
+	errNoSuchSession = kind(ErrNotFound, "no such session")
 )
 
 type kindError struct {

@@ -19,6 +19,7 @@ const (
 	keyUser ctxKey = iota
 	keyProfile
 	keyClaims
+	keySession
 )
 
 // UserFrom is the caller, as Authenticate loaded it from the database.
@@ -39,6 +40,13 @@ func ClaimsFrom(ctx context.Context) (Claims, bool) {
 func ProfileFrom(ctx context.Context) (db.Profile, bool) {
 	p, ok := ctx.Value(keyProfile).(db.Profile)
 	return p, ok
+}
+
+// SessionFrom is the session the request names, once RequireSessionOwner
+// has checked that it is a live one of the caller's.
+func SessionFrom(ctx context.Context) (db.Session, bool) {
+	s, ok := ctx.Value(keySession).(db.Session)
+	return s, ok
 }
 
 // Guard holds the middlewares that every protected route sits behind.
@@ -124,8 +132,8 @@ func (g *Guard) caller(ctx context.Context, claims Claims) (db.User, error) {
 	return row.User, nil
 }
 
-// canonicalUUIDLength is the length of the only form of profile id accepted
-// (uuid.Parse also takes braces, a urn: prefix and no hyphens).
+// canonicalUUIDLength is the length of the only form of profile or session
+// id accepted (uuid.Parse also takes braces, a urn: prefix and no hyphens).
 const canonicalUUIDLength = len("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
 
 // parseProfileID parses a profile id in its canonical form only.
@@ -267,6 +275,37 @@ func (g *Guard) ownedBy(ctx context.Context, claims Claims, user db.User, id uui
 	}
 	g.cache.put(gen, row.User, row.Profile)
 	return context.WithValue(ctx, keyProfile, row.Profile), a.admit(claims, row.Profile)
+}
+
+// RequireSessionOwner runs after Authenticate on the routes that name a
+// session ({sessionID}): the session must be a live one of the caller's,
+// checked in one primary-key query, and goes into the context. Another
+// account's session, an unknown or ended one and a malformed id get the
+// same 404, before any handler runs, so that one account cannot learn
+// another's session ids.
+func (g *Guard) RequireSessionOwner(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, ok := UserFrom(r.Context())
+		if !ok {
+			g.fail(w, r, errMissingToken)
+			return
+		}
+		raw := mux.Vars(r)["sessionID"]
+		id, err := uuid.Parse(raw)
+		if err != nil || len(raw) != canonicalUUIDLength {
+			g.fail(w, r, errNoSuchSession)
+			return
+		}
+		session, err := g.pool.SessionGetOwned(r.Context(), db.SessionGetOwnedParams{ID: id, UserID: user.ID})
+		if errors.Is(err, db.ErrNotFound) {
+			err = errNoSuchSession
+		}
+		if err != nil {
+			g.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keySession, session)))
+	})
 }
 
 // RequireAdmin runs after Authenticate: the caller must be an admin

@@ -82,6 +82,16 @@ func (s *Sessions) Login(ctx context.Context, client netip.Addr, email, password
 	}
 	var pair TokenPair
 	err = s.Pool.InTx(ctx, func(q *db.Queries) error {
+		// A password change may have committed since the check: then the
+		// password is wrong now. Otherwise one waits for this session, and
+		// ends it (setPassword).
+		hash, err := q.CredentialHold(ctx, creds.ID)
+		if errors.Is(err, db.ErrNotFound) || err == nil && hash != creds.PasswordHash {
+			return ErrBadCredentials
+		}
+		if err != nil {
+			return err
+		}
 		expires := time.Now().Add(s.RefreshTTL)
 		id, err := q.SessionStart(ctx, db.SessionStartParams{UserID: creds.ID, Device: device, ExpiresAt: expires})
 		if err != nil {

@@ -146,7 +146,7 @@ func (q *Queries) ExportHistory(ctx context.Context, arg ExportHistoryParams) ([
 
 const exportProfiles = `-- name: ExportProfiles :many
 
-SELECT id, user_id, name, kids, max_age, created_at
+SELECT id, user_id, name, kids, max_age, created_at, locked
 FROM profiles
 WHERE user_id = $1
 ORDER BY created_at, id
@@ -172,6 +172,7 @@ func (q *Queries) ExportProfiles(ctx context.Context, userID uuid.UUID) ([]Profi
 			&i.Kids,
 			&i.MaxAge,
 			&i.CreatedAt,
+			&i.Locked,
 		); err != nil {
 			return nil, err
 		}

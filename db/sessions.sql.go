@@ -119,6 +119,40 @@ func (q *Queries) SessionEndNarrowedTo(ctx context.Context, profileID uuid.UUID)
 	return items, nil
 }
 
+const sessionEndOthers = `-- name: SessionEndOthers :many
+DELETE FROM sessions
+WHERE user_id = $1 AND id <> $2
+RETURNING id
+`
+
+type SessionEndOthersParams struct {
+	UserID uuid.UUID
+	Keep   uuid.UUID
+}
+
+// Sign out everywhere else, and a password change: every session of the
+// account but keep goes, its refresh tokens with it; the ids tell the
+// instance which live sessions to forget (sessions_user_idx).
+func (q *Queries) SessionEndOthers(ctx context.Context, arg SessionEndOthersParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, sessionEndOthers, arg.UserID, arg.Keep)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const sessionExtend = `-- name: SessionExtend :exec
 UPDATE sessions
 SET expires_at = $1, last_used_at = now()
@@ -134,6 +168,95 @@ type SessionExtendParams struct {
 func (q *Queries) SessionExtend(ctx context.Context, arg SessionExtendParams) error {
 	_, err := q.db.Exec(ctx, sessionExtend, arg.ExpiresAt, arg.ID)
 	return err
+}
+
+const sessionGetOwned = `-- name: SessionGetOwned :one
+SELECT id, user_id, device, profile_id, created_at, last_used_at, expires_at
+FROM sessions
+WHERE id = $1 AND user_id = $2 AND expires_at > now()
+`
+
+type SessionGetOwnedParams struct {
+	ID     uuid.UUID
+	UserID uuid.UUID
+}
+
+// auth.RequireSessionOwner on /v1/me/sessions/{sessionID}: the session, when
+// it is live and the caller's (primary key).
+func (q *Queries) SessionGetOwned(ctx context.Context, arg SessionGetOwnedParams) (Session, error) {
+	row := q.db.QueryRow(ctx, sessionGetOwned, arg.ID, arg.UserID)
+	var i Session
+	err := row.Scan(
+		&i.ID,
+		&i.UserID,
+		&i.Device,
+		&i.ProfileID,
+		&i.CreatedAt,
+		&i.LastUsedAt,
+		&i.ExpiresAt,
+	)
+	return i, err
+}
+
+const sessionList = `-- name: SessionList :many
+SELECT id, device, profile_id, created_at, last_used_at
+FROM sessions
+WHERE user_id = $1 AND expires_at > now()
+  AND last_used_at <= $2::timestamptz
+  AND (last_used_at, id) < ($2::timestamptz, $3::uuid)
+ORDER BY last_used_at DESC, id DESC
+LIMIT $4
+`
+
+type SessionListParams struct {
+	UserID       uuid.UUID
+	BeforeUsedAt time.Time
+	BeforeID     uuid.UUID
+	Lim          int32
+}
+
+type SessionListRow struct {
+	ID         uuid.UUID
+	Device     string
+	ProfileID  *uuid.UUID
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+}
+
+// GET /v1/me/sessions: an account's live sessions, most recently used
+// first, keyset-paged on sessions_user_idx (ties on last_used_at, rare,
+// are sorted by id on the few rows they hold). A session used while a
+// client pages may move to the top and be skipped: the list is of devices
+// signed in, not a log.
+func (q *Queries) SessionList(ctx context.Context, arg SessionListParams) ([]SessionListRow, error) {
+	rows, err := q.db.Query(ctx, sessionList,
+		arg.UserID,
+		arg.BeforeUsedAt,
+		arg.BeforeID,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SessionListRow{}
+	for rows.Next() {
+		var i SessionListRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Device,
+			&i.ProfileID,
+			&i.CreatedAt,
+			&i.LastUsedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const sessionLock = `-- name: SessionLock :one

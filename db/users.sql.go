@@ -55,6 +55,25 @@ func (q *Queries) CredentialGet(ctx context.Context, userID uuid.UUID) (string, 
 	return password_hash, err
 }
 
+const credentialHold = `-- name: CredentialHold :one
+SELECT password_hash
+FROM user_credentials
+WHERE user_id = $1
+FOR SHARE
+`
+
+// Login, as its session starts: the password hash, held (FOR SHARE) until
+// the session is committed, so that a password change waits for the new
+// session and ends it with the others; or, if the change came first, the
+// login sees that the password it checked is no longer the account's.
+// Primary key.
+func (q *Queries) CredentialHold(ctx context.Context, userID uuid.UUID) (string, error) {
+	row := q.db.QueryRow(ctx, credentialHold, userID)
+	var password_hash string
+	err := row.Scan(&password_hash)
+	return password_hash, err
+}
+
 const credentialSet = `-- name: CredentialSet :exec
 INSERT INTO user_credentials (user_id, password_hash)
 VALUES ($1, $2)
@@ -194,10 +213,11 @@ func (q *Queries) UserInsertMany(ctx context.Context, arg UserInsertManyParams) 
 }
 
 const userList = `-- name: UserList :many
-SELECT id, email, display_name, is_admin, created_at
-FROM users
-WHERE (created_at, id) > ($1::timestamptz, $2::uuid)
-ORDER BY created_at, id
+SELECT u.id, u.email, u.display_name, u.is_admin, u.created_at,
+    (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > now()) AS sessions
+FROM users u
+WHERE (u.created_at, u.id) > ($1::timestamptz, $2::uuid)
+ORDER BY u.created_at, u.id
 LIMIT $3
 `
 
@@ -207,22 +227,29 @@ type UserListParams struct {
 	Lim            int32
 }
 
-// Admin list, oldest first, keyset-paged on users_created_at_idx.
-func (q *Queries) UserList(ctx context.Context, arg UserListParams) ([]User, error) {
+type UserListRow struct {
+	User     User
+	Sessions int64
+}
+
+// Admin list, oldest first, keyset-paged on users_created_at_idx, with each
+// account's number of live sessions (sessions_user_idx).
+func (q *Queries) UserList(ctx context.Context, arg UserListParams) ([]UserListRow, error) {
 	rows, err := q.db.Query(ctx, userList, arg.AfterCreatedAt, arg.AfterID, arg.Lim)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []User{}
+	items := []UserListRow{}
 	for rows.Next() {
-		var i User
+		var i UserListRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.Email,
-			&i.DisplayName,
-			&i.IsAdmin,
-			&i.CreatedAt,
+			&i.User.ID,
+			&i.User.Email,
+			&i.User.DisplayName,
+			&i.User.IsAdmin,
+			&i.User.CreatedAt,
+			&i.Sessions,
 		); err != nil {
 			return nil, err
 		}

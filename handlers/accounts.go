@@ -59,6 +59,13 @@ const (
 	maxEmail       = 254
 )
 
+// newPassword requires the value of field to be a valid new password: the
+// one rule is its length, 12 to 128 characters.
+func (c *checks) newPassword(field, s string) {
+	n := utf8.RuneCountInString(s)
+	c.require(n >= minPassword && n <= maxPassword, field, "must be 12 to 128 characters")
+}
+
 // validEmail accepts a bare address (no display name, no angle brackets).
 func validEmail(s string) bool {
 	if len(s) > maxEmail {
@@ -81,8 +88,7 @@ func (a *accounts) register(w http.ResponseWriter, r *http.Request) error {
 	name, nameOK := text(in.DisplayName, 1, maxDisplayName)
 	var c checks
 	c.require(validEmail(email), "email", "must be an email address")
-	n := utf8.RuneCountInString(in.Password)
-	c.require(n >= minPassword && n <= maxPassword, "password", "must be 12 to 128 characters")
+	c.newPassword("password", in.Password)
 	c.require(nameOK, "display_name", "must be 1 to 100 characters, without control characters")
 	if err := c.err(); err != nil {
 		return err

@@ -27,12 +27,21 @@ func actor(ctx context.Context) *uuid.UUID {
 	return &id
 }
 
+// adminUser is an account as the admin list shows it: with its number of
+// live sessions (signed-in devices).
+type adminUser struct {
+	user
+	Sessions int64 `json:"sessions"`
+}
+
 func (h *admin) users(w http.ResponseWriter, r *http.Request) error {
 	return servePage(w, r, h.cursors, "admin.users", keyset{At: time.Unix(0, 0).UTC().AddDate(-100, 0, 0)}, // before any account
-		func(ctx context.Context, after keyset, limit int32) ([]db.User, error) {
+		func(ctx context.Context, after keyset, limit int32) ([]db.UserListRow, error) {
 			return h.pool.UserList(ctx, db.UserListParams{AfterCreatedAt: after.At, AfterID: after.ID, Lim: limit})
 		},
-		func(u db.User) (user, keyset) { return userOf(u), keyset{At: u.CreatedAt, ID: u.ID} })
+		func(u db.UserListRow) (adminUser, keyset) {
+			return adminUser{user: userOf(u.User), Sessions: u.Sessions}, keyset{At: u.User.CreatedAt, ID: u.User.ID}
+		})
 }
 
 func (h *admin) setAdmin(w http.ResponseWriter, r *http.Request) error {

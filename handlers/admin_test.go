@@ -1,9 +1,12 @@
 package handlers
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"testing"
+
+	"marquee/db/dbtest"
 )
 
 func TestAdmin_GrantRevokeAndAudit(t *testing.T) {
@@ -135,5 +138,34 @@ func TestAdmin_LastAdminKeepsTheirRights(t *testing.T) {
 	}
 	if resp := other.api.Do(http.MethodPut, "/v1/admin/users/"+other.user.ID.String()+"/admin", map[string]bool{"is_admin": false}); resp.Status != http.StatusConflict {
 		t.Fatalf("the new last admin = %d, want 409", resp.Status)
+	}
+}
+
+// TestAdmin_UserListCountsLiveSessions: each account in the admin list
+// shows how many live sessions (signed-in devices) it has; ended and
+// expired sessions do not count.
+func TestAdmin_UserListCountsLiveSessions(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	root := f.admin(t)
+	a := f.register(t, "Many")
+	f.signIn(t, a, "TV")
+	f.signIn(t, a, "Phone")
+	ended := f.signIn(t, a, "Ended")
+	expired := f.signIn(t, a, "Expired")
+	if resp := f.api.Do(http.MethodPost, "/v1/auth/logout", refreshBody{ended.RefreshToken}); resp.Status != http.StatusNoContent {
+		t.Fatalf("logout = %d", resp.Status)
+	}
+	dbtest.Exec(t, f.conn, "UPDATE sessions SET expires_at = now() WHERE id = $1", sessionOf(t, expired.AccessToken))
+	quiet := f.register(t, "Quiet")
+	dbtest.Exec(t, f.conn, "DELETE FROM sessions WHERE user_id = $1", quiet.user.ID)
+
+	got := map[string]int64{}
+	for _, u := range walkPages[adminUser](t, root, "/v1/admin/users?limit=2") {
+		got[u.DisplayName] = u.Sessions
+	}
+	want := map[string]int64{"Admin": 1, "Many": 3, "Quiet": 0}
+	if !maps.Equal(got, want) {
+		t.Fatalf("sessions per account %v, want %v", got, want)
 	}
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"marquee"
+	"marquee/auth"
 	"marquee/db/dbtest"
 	"marquee/handlers/apitest"
 )
@@ -93,6 +95,13 @@ func endpoints(t *testing.T, r *mux.Router) []endpoint {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return out
+}
+
+// withVar is vars with name set to value.
+func withVar(vars map[string]string, name, value string) map[string]string {
+	out := maps.Clone(vars)
+	out[name] = value
 	return out
 }
 
@@ -254,7 +263,9 @@ func newAuthzWorld(t *testing.T, extend func(*router, Deps)) *authzWorld {
 func (w *authzWorld) check(t *testing.T) (violations []string, pairs int) {
 	t.Helper()
 	before := dbtest.Snapshot(t, w.f.conn)
-	vars := map[string]string{"userID": w.victim.user.ID.String()}
+	// A {sessionID} is the attacker's own live session, unless a case says
+	// otherwise: a route that let a refused request through would end it.
+	vars := map[string]string{"userID": w.victim.user.ID.String(), "sessionID": sessionOf(t, w.attacker.tokens.AccessToken)}
 
 	// deny sends one request that must be refused with want, before any handler.
 	deny := func(e endpoint, label, path, token string, want int) []byte {
@@ -275,27 +286,40 @@ func (w *authzWorld) check(t *testing.T) (violations []string, pairs int) {
 		}
 		return resp.Body
 	}
-	// sameForbidden: another's, an unknown and a malformed profile must get
-	// one and the same 403, so that profiles cannot be enumerated.
-	sameForbidden := func(e endpoint, path func(profile string) string, extra ...string) {
+	// same sends the attacker's token with each id of cases ("label", id,
+	// ...) in path: each must get the same refusal want, so that ids cannot
+	// be enumerated.
+	same := func(e endpoint, want int, path func(id string) string, cases ...string) {
 		var bodies []string
-		cases := []struct{ label, profile string }{
-			{"another user's profile", w.victim.profile.ID.String()},
-			{"unknown profile", uuid.NewString()},
-			{"malformed profile id", "not-a-uuid"},
-			{"profile id with a suffix", w.victim.profile.ID.String() + "x"},
-		}
-		for i := 0; i+1 < len(extra); i += 2 {
-			cases = append(cases, struct{ label, profile string }{extra[i], extra[i+1]})
-		}
-		for _, c := range cases {
-			bodies = append(bodies, string(deny(e, c.label, path(c.profile), w.attacker.tokens.AccessToken, http.StatusForbidden)))
+		for i := 0; i+1 < len(cases); i += 2 {
+			bodies = append(bodies, string(deny(e, cases[i], path(cases[i+1]), w.attacker.tokens.AccessToken, want)))
 		}
 		for _, b := range bodies[1:] {
 			if b != bodies[0] {
-				violations = append(violations, fmt.Sprintf("%s %s: the 403s differ: %q vs %q", e.method, e.template, bodies[0], b))
+				violations = append(violations, fmt.Sprintf("%s %s: the %ds differ: %q vs %q", e.method, e.template, want, bodies[0], b))
 			}
 		}
+	}
+	// sameForbidden: another's, an unknown and a malformed profile must get
+	// one and the same 403.
+	sameForbidden := func(e endpoint, path func(profile string) string, extra ...string) {
+		same(e, http.StatusForbidden, path, append([]string{
+			"another user's profile", w.victim.profile.ID.String(),
+			"unknown profile", uuid.NewString(),
+			"malformed profile id", "not-a-uuid",
+			"profile id with a suffix", w.victim.profile.ID.String() + "x",
+		}, extra...)...)
+	}
+	// sameNotFound: another account's session, an unknown one, an ended one
+	// of the attacker's and a malformed id must get one and the same 404.
+	victimSession := sessionOf(t, w.victim.tokens.AccessToken)
+	sameNotFound := func(e endpoint) {
+		same(e, http.StatusNotFound, func(id string) string { return fill(e.template, "", withVar(vars, "sessionID", id)) },
+			"another account's session", victimSession,
+			"unknown session", uuid.NewString(),
+			"the caller's ended session", sessionOf(t, w.ended),
+			"malformed session id", "not-a-uuid",
+			"session id with a suffix", victimSession+"x")
 	}
 
 	// The ownership 403, the same for every profile that is not the caller's.
@@ -328,6 +352,9 @@ func (w *authzWorld) check(t *testing.T) (violations []string, pairs int) {
 		}
 		if strings.Contains(e.template, "{profileID}") {
 			sameForbidden(e, func(p string) string { return fill(e.template, p, vars) })
+		}
+		if strings.Contains(e.template, "{sessionID}") {
+			sameNotFound(e)
 		}
 		// Sessions narrowed to a profile, and locked profiles.
 		on := func(p profile) string { return fill(e.template, p.ID.String(), vars) }
@@ -409,15 +436,50 @@ func TestAuthz_NewAdminRouteIsGuardedWithoutChecksOfItsOwn(t *testing.T) {
 	}
 }
 
+// TestAuthz_NewSessionRouteIsGuardedWithoutChecksOfItsOwn: a route added to
+// the session subrouter, whose handler checks nothing, is refused with the
+// same 404 for another account's, an unknown and a malformed session, and
+// its handler never runs for them; the owner of the session does reach it.
+func TestAuthz_NewSessionRouteIsGuardedWithoutChecksOfItsOwn(t *testing.T) {
+	t.Parallel()
+	var ran atomic.Int64
+	w := newAuthzWorld(t, func(r *router, _ Deps) {
+		r.session.HandleFunc("/me/sessions/{sessionID}/rename", func(w http.ResponseWriter, _ *http.Request) {
+			ran.Add(1)
+			w.WriteHeader(http.StatusNoContent)
+		}).Methods(http.MethodPut)
+	})
+	if !slices.Contains(endpoints(t, w.router), endpoint{http.MethodPut, "/v1/me/sessions/{sessionID}/rename"}) {
+		t.Fatal("the new route is not in the router the suite walks")
+	}
+	violations, _ := w.check(t)
+	for _, v := range violations {
+		t.Error(v)
+	}
+	if n := ran.Load(); n != 0 {
+		t.Fatalf("the unguarded handler ran %d times", n)
+	}
+	path := "/v1/me/sessions/" + sessionOf(t, w.attacker.tokens.AccessToken) + "/rename"
+	if resp := w.api.As(w.attacker.tokens.AccessToken).Do(http.MethodPut, path, nil); resp.Status != http.StatusNoContent || ran.Load() != 1 {
+		t.Fatalf("the session's owner got %d, handler ran %d times", resp.Status, ran.Load())
+	}
+}
+
 // TestAuthz_RouteOutsideItsGuardFailsTheSuite: registering an admin path
-// outside the admin subrouter (no guard at all) must make the suite fail.
+// outside the admin subrouter (no guard at all), and a session path behind
+// Authenticate alone, must make the suite fail.
 func TestAuthz_RouteOutsideItsGuardFailsTheSuite(t *testing.T) {
 	t.Parallel()
-	w := newAuthzWorld(t, func(r *router, _ Deps) {
+	w := newAuthzWorld(t, func(r *router, d Deps) {
 		r.HandleFunc("/v1/admin/leak", func(w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusNoContent)
 		}).Methods(http.MethodGet)
 		r.HandleFunc("/v1/profiles/{profileID}/leak", func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusNoContent)
+		}).Methods(http.MethodGet)
+		signedIn := r.NewRoute().Subrouter()
+		signedIn.Use(auth.NewGuard(d.Tokens, d.Pool, d.Cache, d.Live, writeError).Authenticate)
+		signedIn.HandleFunc("/v1/me/sessions/{sessionID}/leak", func(w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusNoContent)
 		}).Methods(http.MethodGet)
 	})
@@ -427,6 +489,8 @@ func TestAuthz_RouteOutsideItsGuardFailsTheSuite(t *testing.T) {
 		"GET /v1/admin/leak (not an admin): 204, want 403",
 		"GET /v1/admin/leak (no token): the handler ran",
 		"GET /v1/profiles/{profileID}/leak (another user's profile): 204, want 403",
+		"GET /v1/me/sessions/{sessionID}/leak (another account's session): 204, want 404",
+		"GET /v1/me/sessions/{sessionID}/leak (malformed session id): the handler ran",
 	} {
 		if !slices.Contains(violations, want) {
 			t.Errorf("the suite did not report %q; it reported:\n%s", want, strings.Join(violations, "\n"))

@@ -148,6 +148,8 @@ func apiError(err error) *Error {
 		return &Error{Status: http.StatusForbidden, Type: problemAccountSessionRequired, Detail: err.Error()}
 	case errors.Is(err, auth.ErrForbidden):
 		return &Error{Status: http.StatusForbidden, Detail: err.Error()}
+	case errors.Is(err, auth.ErrNotFound):
+		return &Error{Status: http.StatusNotFound, Detail: err.Error()}
 	case errors.Is(err, rules.ErrProfileLimit):
 		return &Error{Status: http.StatusConflict, Detail: rules.ErrProfileLimit.Error()}
 	case errors.Is(err, rules.ErrLastAdmin):

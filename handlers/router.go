@@ -24,6 +24,7 @@ type router struct {
 	viewing *mux.Router // /v1/profiles/{profileID}/...: Profile(auth.Viewing)
 	manage  *mux.Router // /v1/profiles/{profileID} and .../lock: Profile(auth.ProfileManage)
 	open    *mux.Router // /v1/me, /v1/profiles: AuthenticateAnySession
+	session *mux.Router // /v1/me/sessions/{sessionID}: Authenticate, RequireSessionOwner
 }
 
 // newRouter builds every route in one table, grouped by the guard they sit behind.
@@ -51,6 +52,7 @@ func newRouter(d Deps) *router {
 	acc := &accounts{pool: d.Pool, passwords: d.Passwords, sessions: d.Sessions, clients: d.Clients, addrs: d.addrs, cache: d.Cache}
 	prof := &profiles{pool: d.Pool, cache: d.Cache, cursors: cur}
 	adm := &admin{pool: d.Pool, cursors: cur}
+	dev := &devices{pool: d.Pool, sessions: d.Sessions, addrs: d.addrs, cursors: cur}
 	cat := &catalog{pool: d.Pool, cursors: cur, walk: cmp.Or(d.SearchWalk, searchWalk)}
 	admTitles := &adminTitles{pool: d.Pool}
 	par := &parental{sessions: d.Sessions, cache: d.Cache, addrs: d.addrs}
@@ -154,6 +156,12 @@ func newRouter(d Deps) *router {
 	admin.Handle("/channels/{channelID}", handlerFunc(admChannels.delete)).Methods(del)
 	admin.Handle("/epg/xmltv", handlerFunc(admGuide.importXMLTV)).Methods(post)
 
+	// One session of the caller's: ownership is checked before any handler
+	// runs, as for a profile; account sessions only.
+	session := v1.MatcherFunc(under("/v1/me/sessions/")).Subrouter()
+	session.Use(guard.Authenticate, guard.RequireSessionOwner)
+	session.Handle("/me/sessions/{sessionID}", handlerFunc(dev.end)).Methods(del)
+
 	// Any session of an account, narrowed or not: the account, and the
 	// picker of its profiles.
 	open := v1.NewRoute().Subrouter()
@@ -166,6 +174,9 @@ func newRouter(d Deps) *router {
 	user.Use(guard.Authenticate)
 	user.Handle("/me", handlerFunc(acc.deleteAccount)).Methods(del)
 	user.Handle("/me/export", handlerFunc(exp.export)).Methods(get)
+	user.Handle("/me/sessions", handlerFunc(dev.list)).Methods(get)
+	user.Handle("/me/sessions", handlerFunc(dev.endOthers)).Methods(del)
+	user.Handle("/me/password", handlerFunc(dev.changePassword)).Methods(put)
 	user.Handle("/profiles", handlerFunc(prof.create)).Methods(post)
 
 	// Public: probes and the contract.
@@ -173,7 +184,7 @@ func newRouter(d Deps) *router {
 	r.HandleFunc("/readyz", d.Health.Ready).Methods(get, head)
 	r.Handle("/openapi.yaml", serveContract(d.OpenAPI)).Methods(get)
 
-	return &router{Router: r, admin: admin, viewing: views, manage: manage, open: open}
+	return &router{Router: r, admin: admin, viewing: views, manage: manage, open: open, session: session}
 }
 
 // NewHandler is the whole HTTP stack: observation (request ID, access log,

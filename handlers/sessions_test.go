@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"marquee/db/dbtest"
 )
 
@@ -195,5 +197,202 @@ func TestSessions_DeviceNameFromBodyOrUserAgent(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Fatalf("devices %q, want %q", got, want)
+	}
+}
+
+// signIn is another login of account a, on the device it names.
+func (f *fixture) signIn(t *testing.T, a *account, device string) tokenPair {
+	t.Helper()
+	resp := f.api.Do(http.MethodPost, "/v1/auth/login",
+		map[string]string{"email": a.user.Email, "password": a.password, "device_name": device})
+	if resp.Status != http.StatusOK {
+		t.Fatalf("login on %s: %d %s", device, resp.Status, resp.Body)
+	}
+	var p tokenPair
+	resp.JSON(t, &p)
+	return p
+}
+
+// silenceSessions stops the database from announcing ended sessions, so
+// that what the test then sees of an ending is this instance's own doing.
+func silenceSessions(t *testing.T, f *fixture) {
+	t.Helper()
+	dbtest.Exec(t, f.conn, "ALTER TABLE sessions DISABLE TRIGGER sessions_announce_change")
+}
+
+// works checks that a session's access token reaches every route, twice:
+// the second round is answered from the caches.
+func works(t *testing.T, f *fixture, pair tokenPair, routes [][2]string, who string) {
+	t.Helper()
+	for range 2 {
+		if got := sendAll(f, pair.AccessToken, routes); !slices.Equal(got, routesOK) {
+			t.Fatalf("%s: %v, want %v", who, got, routesOK)
+		}
+	}
+}
+
+// refused checks that an ended session's access token is 401 on every
+// route and its refresh token is refused.
+func refused(t *testing.T, f *fixture, pair tokenPair, routes [][2]string, who string) {
+	t.Helper()
+	if got := sendAll(f, pair.AccessToken, routes); !allAre(got, http.StatusUnauthorized) {
+		t.Errorf("%s, its access token: %v, want 401 everywhere", who, got)
+	}
+	if resp := f.api.Do(http.MethodPost, "/v1/auth/refresh", refreshBody{pair.RefreshToken}); resp.Status != http.StatusUnauthorized {
+		t.Errorf("%s, its refresh token: %d, want 401", who, resp.Status)
+	}
+}
+
+func endSession(a *account, id string) int {
+	return a.api.Do(http.MethodDelete, "/v1/me/sessions/"+id, nil).Status
+}
+
+// TestSessions_SigningADeviceOutKillsItsTokensAtOnce: DELETE
+// /v1/me/sessions/{id} ends that device's session: its access token is 401
+// on the very next request on every kind of route, the heartbeat's cached
+// path too, with no announcement from the database (this instance forgets
+// it by itself), and its refresh token is refused. The caller goes on, and
+// may end its own session the same way.
+func TestSessions_SigningADeviceOutKillsItsTokensAtOnce(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	waitForLive(t, f)
+	silenceSessions(t, f)
+	a := f.register(t, "Owner")
+	phone := f.signIn(t, a, "Phone")
+	routes := sessionRoutes(t, f, a)
+	works(t, f, phone, routes, "the phone before it is signed out")
+
+	if s := endSession(a, sessionOf(t, phone.AccessToken)); s != http.StatusNoContent {
+		t.Fatalf("signing the phone out = %d, want 204", s)
+	}
+	refused(t, f, phone, routes, "the signed-out phone")
+	works(t, f, a.tokens, routes, "the caller")
+	if s := endSession(a, sessionOf(t, phone.AccessToken)); s != http.StatusNotFound {
+		t.Fatalf("signing the phone out again = %d, want 404", s)
+	}
+
+	if s := endSession(a, sessionOf(t, a.tokens.AccessToken)); s != http.StatusNoContent {
+		t.Fatalf("the caller signing itself out = %d, want 204", s)
+	}
+	refused(t, f, a.tokens, routes, "the caller signed out by itself")
+}
+
+// TestSessions_AnotherAccountsSession_404LikeAnUnknownOne: naming another
+// account's session, an unknown one or a malformed id gets one and the same
+// 404, and the other account's session goes on.
+func TestSessions_AnotherAccountsSession_404LikeAnUnknownOne(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a := f.register(t, "Prober")
+	victim := f.register(t, "Victim")
+	var bodies []string
+	for _, id := range []string{sessionOf(t, victim.tokens.AccessToken), uuid.NewString(), "not-a-uuid"} {
+		resp := a.api.Do(http.MethodDelete, "/v1/me/sessions/"+id, nil)
+		if resp.Status != http.StatusNotFound {
+			t.Fatalf("DELETE /v1/me/sessions/%s = %d, want 404", id, resp.Status)
+		}
+		bodies = append(bodies, string(resp.Body))
+	}
+	if bodies[1] != bodies[0] || bodies[2] != bodies[0] {
+		t.Fatalf("the 404s differ: %q", bodies)
+	}
+	if resp := victim.api.Do(http.MethodGet, "/v1/me", nil); resp.Status != http.StatusOK {
+		t.Fatalf("the other account's session: %d", resp.Status)
+	}
+}
+
+// TestSessions_SignOutEverywhereElse_KeepsOnlyTheCallers: DELETE
+// /v1/me/sessions ends every other session of the account at once, with no
+// announcement needed; the caller's session and other accounts' go on.
+func TestSessions_SignOutEverywhereElse_KeepsOnlyTheCallers(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	waitForLive(t, f)
+	silenceSessions(t, f)
+	a := f.register(t, "Everywhere")
+	other := f.register(t, "Bystander")
+	routes := sessionRoutes(t, f, a)
+	devices := map[string]tokenPair{"TV": f.signIn(t, a, "TV"), "Phone": f.signIn(t, a, "Phone")}
+	for name, pair := range devices {
+		works(t, f, pair, routes, name)
+	}
+
+	if resp := a.api.Do(http.MethodDelete, "/v1/me/sessions", nil); resp.Status != http.StatusNoContent {
+		t.Fatalf("DELETE /v1/me/sessions = %d %s, want 204", resp.Status, resp.Body)
+	}
+	for name, pair := range devices {
+		refused(t, f, pair, routes, name)
+	}
+	works(t, f, a.tokens, routes, "the caller")
+	left := walkPages[session](t, a, "/v1/me/sessions")
+	if len(left) != 1 || left[0].ID.String() != sessionOf(t, a.tokens.AccessToken) || !left[0].Current {
+		t.Fatalf("sessions left %+v, want only the caller's, current", left)
+	}
+	if resp := other.api.Do(http.MethodGet, "/v1/me", nil); resp.Status != http.StatusOK {
+		t.Fatalf("another account's session: %d", resp.Status)
+	}
+}
+
+// TestSessions_ListMostRecentlyUsedFirst: GET /v1/me/sessions lists the
+// account's live sessions, by last use, newest first (a refresh is a use),
+// on one page or many; current marks the caller's own; expired and ended
+// sessions and other accounts' are left out.
+func TestSessions_ListMostRecentlyUsedFirst(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a := f.register(t, "Lister") // its device: the test client's User-Agent
+	f.register(t, "Neighbour")
+	sid := map[string]string{sessionOf(t, a.tokens.AccessToken): "Go-http-client/1.1"}
+	tokens := map[string]tokenPair{}
+	for _, device := range []string{"TV", "Phone", "Laptop", "Expired", "Ended"} {
+		tokens[device] = f.signIn(t, a, device)
+		sid[sessionOf(t, tokens[device].AccessToken)] = device
+	}
+	dbtest.Exec(t, f.conn, "UPDATE sessions SET expires_at = now() WHERE id = $1", sessionOf(t, tokens["Expired"].AccessToken))
+	if resp := f.api.Do(http.MethodPost, "/v1/auth/logout", refreshBody{tokens["Ended"].RefreshToken}); resp.Status != http.StatusNoContent {
+		t.Fatalf("logout = %d", resp.Status)
+	}
+	if resp := f.api.Do(http.MethodPost, "/v1/auth/refresh", refreshBody{tokens["TV"].RefreshToken}); resp.Status != http.StatusOK {
+		t.Fatalf("refresh = %d", resp.Status)
+	}
+
+	want := []string{"TV", "Laptop", "Phone", "Go-http-client/1.1"}
+	for _, path := range []string{"/v1/me/sessions", "/v1/me/sessions?limit=1", "/v1/me/sessions?limit=3"} {
+		got := walkPages[session](t, a, path)
+		var devices []string
+		for i, s := range got {
+			devices = append(devices, s.Device)
+			if sid[s.ID.String()] != s.Device {
+				t.Errorf("%s: session %s is %q, want %q", path, s.ID, s.Device, sid[s.ID.String()])
+			}
+			if s.Current != (s.ID.String() == sessionOf(t, a.tokens.AccessToken)) {
+				t.Errorf("%s: %s current = %v", path, s.Device, s.Current)
+			}
+			if s.ProfileID != nil || s.LastUsedAt.Before(s.CreatedAt) {
+				t.Errorf("%s: %+v", path, s)
+			}
+			if i > 0 && s.LastUsedAt.After(got[i-1].LastUsedAt) {
+				t.Errorf("%s: %s used after %s but listed below it", path, s.Device, got[i-1].Device)
+			}
+		}
+		if !slices.Equal(devices, want) {
+			t.Errorf("%s: devices %q, want %q", path, devices, want)
+		}
+	}
+}
+
+// TestSessions_ListShowsWhatASessionIsNarrowedTo: a session narrowed to a
+// profile lists that profile; the account's other sessions list none.
+func TestSessions_ListShowsWhatASessionIsNarrowedTo(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a := f.register(t, "Family")
+	kids := f.narrowedDevice(t, a, a.profile, "")
+	for _, s := range walkPages[session](t, a, "/v1/me/sessions") {
+		narrowed := s.ID.String() == sessionOf(t, kids.tokens.AccessToken)
+		if narrowed && (s.ProfileID == nil || *s.ProfileID != a.profile.ID) || !narrowed && s.ProfileID != nil {
+			t.Errorf("session %s (narrowed: %v) lists profile_id %v", s.ID, narrowed, s.ProfileID)
+		}
 	}
 }

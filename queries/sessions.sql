@@ -36,6 +36,35 @@ WHERE id = @id;
 DELETE FROM sessions
 WHERE id = @id AND user_id = @user_id;
 
+-- name: SessionGetOwned :one
+-- auth.RequireSessionOwner on /v1/me/sessions/{sessionID}: the session, when
+-- it is live and the caller's (primary key).
+SELECT *
+FROM sessions
+WHERE id = @id AND user_id = @user_id AND expires_at > now();
+
+-- name: SessionEndOthers :many
+-- Sign out everywhere else, and a password change: every session of the
+-- account but keep goes, its refresh tokens with it; the ids tell the
+-- instance which live sessions to forget (sessions_user_idx).
+DELETE FROM sessions
+WHERE user_id = @user_id AND id <> @keep
+RETURNING id;
+
+-- name: SessionList :many
+-- GET /v1/me/sessions: an account's live sessions, most recently used
+-- first, keyset-paged on sessions_user_idx (ties on last_used_at, rare,
+-- are sorted by id on the few rows they hold). A session used while a
+-- client pages may move to the top and be skipped: the list is of devices
+-- signed in, not a log.
+SELECT id, device, profile_id, created_at, last_used_at
+FROM sessions
+WHERE user_id = @user_id AND expires_at > now()
+  AND last_used_at <= @before_used_at::timestamptz
+  AND (last_used_at, id) < (@before_used_at::timestamptz, @before_id::uuid)
+ORDER BY last_used_at DESC, id DESC
+LIMIT @lim;
+
 -- name: UserGetBySession :one
 -- The caller of every authenticated request (auth.Authenticate): the account,
 -- when the token's session is live and narrowed as the token says (primary

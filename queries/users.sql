@@ -30,6 +30,17 @@ SELECT password_hash
 FROM user_credentials
 WHERE user_id = @user_id;
 
+-- name: CredentialHold :one
+-- Login, as its session starts: the password hash, held (FOR SHARE) until
+-- the session is committed, so that a password change waits for the new
+-- session and ends it with the others; or, if the change came first, the
+-- login sees that the password it checked is no longer the account's.
+-- Primary key.
+SELECT password_hash
+FROM user_credentials
+WHERE user_id = @user_id
+FOR SHARE;
+
 -- name: UserLock :one
 -- Serialises profile creation per account, so that the five-profile limit
 -- holds under concurrent requests.
@@ -39,11 +50,13 @@ WHERE id = @id
 FOR UPDATE;
 
 -- name: UserList :many
--- Admin list, oldest first, keyset-paged on users_created_at_idx.
-SELECT *
-FROM users
-WHERE (created_at, id) > (@after_created_at::timestamptz, @after_id::uuid)
-ORDER BY created_at, id
+-- Admin list, oldest first, keyset-paged on users_created_at_idx, with each
+-- account's number of live sessions (sessions_user_idx).
+SELECT sqlc.embed(u),
+    (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > now()) AS sessions
+FROM users u
+WHERE (u.created_at, u.id) > (@after_created_at::timestamptz, @after_id::uuid)
+ORDER BY u.created_at, u.id
 LIMIT @lim;
 
 -- name: UserSetAdmin :one

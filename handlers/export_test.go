@@ -20,9 +20,9 @@ import (
 type exportDocument struct {
 	Account  map[string]any `json:"account"`
 	Profiles []struct {
-		ID               uuid.UUID `json:"id"`
-		Name             string    `json:"name"`
-		Bookmarks        []struct {
+		ID        uuid.UUID `json:"id"`
+		Name      string    `json:"name"`
+		Bookmarks []struct {
 			TitleID         uuid.UUID `json:"title_id"`
 			Title           string    `json:"title"`
 			PositionSeconds int       `json:"position_seconds"`

@@ -122,10 +122,11 @@ func TestExport_TheWholeAccountAndNothingElse(t *testing.T) {
 
 // TestExport_LargeHistoryStreamsInABoundedHeap: an account with 100,000
 // history rows exports a document of 13 MB while the process's live heap
-// grows by less than a quarter of it (about 2 MB measured: pages of rows, the
+// grows by less than half of it (about 2.4 MB measured: pages of rows, the
 // buffers of the connections): the rows are encoded as they are read, a
 // page at a time, where reading them all first would hold the whole
-// document's worth. The live heap is sampled right after forced
+// document's worth and more. Half leaves room for a loaded machine without
+// letting that through. The live heap is sampled right after forced
 // collections while the client reads; the test runs alone (not parallel),
 // so that no other test's allocations are counted.
 func TestExport_LargeHistoryStreamsInABoundedHeap(t *testing.T) {
@@ -194,7 +195,7 @@ func TestExport_LargeHistoryStreamsInABoundedHeap(t *testing.T) {
 	}
 	growth := int64(peak.Load()) - int64(before.HeapAlloc)
 	t.Logf("document %d bytes, live heap grew by at most %d bytes", size, growth)
-	if growth > size/4 {
+	if growth > size/2 {
 		t.Fatalf("the live heap grew by %d bytes for a %d-byte document: the export is held in memory", growth, size)
 	}
 }

@@ -13,6 +13,7 @@ import (
 )
 
 const exportBookmarks = `-- name: ExportBookmarks :many
+
 SELECT b.title_id, t.name AS title, b.position_seconds, b.updated_at
 FROM bookmarks b
 JOIN titles t ON t.id = b.title_id
@@ -34,6 +35,10 @@ type ExportBookmarksRow struct {
 	UpdatedAt       time.Time
 }
 
+// An account's data for its owner to take away (GET /v1/me/export): read
+// page by page, in key order, inside one snapshot (db.Pool.InSnapshot), so
+// that a long history is never held in memory at once. The profiles and
+// the sessions are read with ProfileListByUser and SessionList.
 // A page of a profile's bookmarks after title @after (primary key).
 func (q *Queries) ExportBookmarks(ctx context.Context, arg ExportBookmarksParams) ([]ExportBookmarksRow, error) {
 	rows, err := q.db.Query(ctx, exportBookmarks, arg.ProfileID, arg.After, arg.Lim)
@@ -144,46 +149,6 @@ func (q *Queries) ExportHistory(ctx context.Context, arg ExportHistoryParams) ([
 	return items, nil
 }
 
-const exportProfiles = `-- name: ExportProfiles :many
-
-SELECT id, user_id, name, kids, max_age, created_at, locked
-FROM profiles
-WHERE user_id = $1
-ORDER BY created_at, id
-`
-
-// An account's data for its owner to take away (GET /v1/me/export): read
-// page by page, in key order, inside one snapshot (db.Pool.InSnapshot), so
-// that a long history is never held in memory at once.
-// profiles_user_id_idx; an account has at most five.
-func (q *Queries) ExportProfiles(ctx context.Context, userID uuid.UUID) ([]Profile, error) {
-	rows, err := q.db.Query(ctx, exportProfiles, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []Profile{}
-	for rows.Next() {
-		var i Profile
-		if err := rows.Scan(
-			&i.ID,
-			&i.UserID,
-			&i.Name,
-			&i.Kids,
-			&i.MaxAge,
-			&i.CreatedAt,
-			&i.Locked,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const exportRatings = `-- name: ExportRatings :many
 SELECT r.title_id, t.name AS title, r.score, r.rated_at
 FROM ratings r
@@ -221,56 +186,6 @@ func (q *Queries) ExportRatings(ctx context.Context, arg ExportRatingsParams) ([
 			&i.Title,
 			&i.Score,
 			&i.RatedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const exportSessions = `-- name: ExportSessions :many
-SELECT id, device, profile_id, created_at, last_used_at
-FROM sessions
-WHERE user_id = $1 AND id > $2::uuid AND expires_at > now()
-ORDER BY id
-LIMIT $3
-`
-
-type ExportSessionsParams struct {
-	UserID uuid.UUID
-	After  uuid.UUID
-	Lim    int32
-}
-
-type ExportSessionsRow struct {
-	ID         uuid.UUID
-	Device     string
-	ProfileID  *uuid.UUID
-	CreatedAt  time.Time
-	LastUsedAt time.Time
-}
-
-// A page of the account's live sessions after session @after (primary key,
-// filtered on the account).
-func (q *Queries) ExportSessions(ctx context.Context, arg ExportSessionsParams) ([]ExportSessionsRow, error) {
-	rows, err := q.db.Query(ctx, exportSessions, arg.UserID, arg.After, arg.Lim)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []ExportSessionsRow{}
-	for rows.Next() {
-		var i ExportSessionsRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.Device,
-			&i.ProfileID,
-			&i.CreatedAt,
-			&i.LastUsedAt,
 		); err != nil {
 			return nil, err
 		}

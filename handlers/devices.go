@@ -32,6 +32,10 @@ type session struct {
 	Current    bool       `json:"current"`
 }
 
+// beforeAnyUse is where a list of sessions, most recently used first,
+// starts: before any use.
+func beforeAnyUse() keyset { return keyset{At: time.Now().AddDate(100, 0, 0), ID: uuid.Max} }
+
 // callerSession is the id of the session the request's token names.
 func callerSession(ctx context.Context) uuid.UUID {
 	c, ok := auth.ClaimsFrom(ctx)
@@ -43,7 +47,7 @@ func callerSession(ctx context.Context) uuid.UUID {
 
 func (h *devices) list(w http.ResponseWriter, r *http.Request) error {
 	me, current := caller(r.Context()).ID, callerSession(r.Context())
-	return servePage(w, r, h.cursors, "me.sessions", keyset{At: time.Now().AddDate(100, 0, 0), ID: uuid.Max}, // after any use
+	return servePage(w, r, h.cursors, "me.sessions", beforeAnyUse(),
 		func(ctx context.Context, before keyset, limit int32) ([]db.SessionListRow, error) {
 			return h.pool.SessionList(ctx, db.SessionListParams{UserID: me, BeforeUsedAt: before.At, BeforeID: before.ID, Lim: limit})
 		},

@@ -41,7 +41,7 @@ func (h *exporter) export(w http.ResponseWriter, r *http.Request) error {
 	account := caller(ctx)
 	started := false
 	err := h.pool.InSnapshot(ctx, func(q *db.Queries) error {
-		profiles, err := q.ExportProfiles(ctx, account.ID)
+		profiles, err := q.ProfileListByUser(ctx, account.ID)
 		if err != nil {
 			return err
 		}
@@ -63,11 +63,12 @@ func (h *exporter) export(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		out.raw(`],"sessions":`)
-		err = streamArray(out, func(after uuid.UUID) ([]db.ExportSessionsRow, error) {
-			return q.ExportSessions(ctx, db.ExportSessionsParams{UserID: account.ID, After: after, Lim: exportPage})
-		}, func(s db.ExportSessionsRow) (uuid.UUID, any) {
-			return s.ID, exportedSession{ID: s.ID, Device: s.Device, ProfileID: s.ProfileID,
-				CreatedAt: s.CreatedAt.UTC(), LastUsedAt: s.LastUsedAt.UTC()}
+		current := callerSession(ctx)
+		err = streamArray(out, beforeAnyUse(), func(before keyset) ([]db.SessionListRow, error) {
+			return q.SessionList(ctx, db.SessionListParams{UserID: account.ID, BeforeUsedAt: before.At, BeforeID: before.ID, Lim: exportPage})
+		}, func(s db.SessionListRow) (keyset, any) {
+			return keyset{At: s.LastUsedAt, ID: s.ID}, session{ID: s.ID, Device: s.Device, ProfileID: s.ProfileID,
+				CreatedAt: s.CreatedAt.UTC(), LastUsedAt: s.LastUsedAt.UTC(), Current: s.ID == current}
 		})
 		if err != nil {
 			return err
@@ -91,7 +92,7 @@ func exportProfile(ctx context.Context, q *db.Queries, out *jsonStream, p db.Pro
 	}
 	out.raw(string(fields[:len(fields)-1])) // the object, left open
 	out.raw(`,"bookmarks":`)
-	err = streamArray(out, func(after uuid.UUID) ([]db.ExportBookmarksRow, error) {
+	err = streamArray(out, uuid.Nil, func(after uuid.UUID) ([]db.ExportBookmarksRow, error) {
 		return q.ExportBookmarks(ctx, db.ExportBookmarksParams{ProfileID: p.ID, After: after, Lim: exportPage})
 	}, func(b db.ExportBookmarksRow) (uuid.UUID, any) {
 		return b.TitleID, exportedBookmark{TitleID: b.TitleID, Title: b.Title, PositionSeconds: b.PositionSeconds, UpdatedAt: b.UpdatedAt.UTC()}
@@ -100,7 +101,7 @@ func exportProfile(ctx context.Context, q *db.Queries, out *jsonStream, p db.Pro
 		return err
 	}
 	out.raw(`,"history":`)
-	err = streamArray(out, func(after uuid.UUID) ([]db.ExportHistoryRow, error) {
+	err = streamArray(out, uuid.Nil, func(after uuid.UUID) ([]db.ExportHistoryRow, error) {
 		return q.ExportHistory(ctx, db.ExportHistoryParams{ProfileID: p.ID, After: after, Lim: exportPage})
 	}, func(h db.ExportHistoryRow) (uuid.UUID, any) {
 		return h.TitleID, exportedWatch{TitleID: h.TitleID, Title: h.Title, WatchedAt: h.WatchedAt.UTC()}
@@ -109,7 +110,7 @@ func exportProfile(ctx context.Context, q *db.Queries, out *jsonStream, p db.Pro
 		return err
 	}
 	out.raw(`,"watchlist":`)
-	err = streamArray(out, func(after uuid.UUID) ([]db.ExportWatchlistRow, error) {
+	err = streamArray(out, uuid.Nil, func(after uuid.UUID) ([]db.ExportWatchlistRow, error) {
 		return q.ExportWatchlist(ctx, db.ExportWatchlistParams{ProfileID: p.ID, After: after, Lim: exportPage})
 	}, func(w db.ExportWatchlistRow) (uuid.UUID, any) {
 		return w.TitleID, exportedListed{TitleID: w.TitleID, Title: w.Title, AddedAt: w.AddedAt.UTC()}
@@ -118,7 +119,7 @@ func exportProfile(ctx context.Context, q *db.Queries, out *jsonStream, p db.Pro
 		return err
 	}
 	out.raw(`,"ratings":`)
-	err = streamArray(out, func(after uuid.UUID) ([]db.ExportRatingsRow, error) {
+	err = streamArray(out, uuid.Nil, func(after uuid.UUID) ([]db.ExportRatingsRow, error) {
 		return q.ExportRatings(ctx, db.ExportRatingsParams{ProfileID: p.ID, After: after, Lim: exportPage})
 	}, func(r db.ExportRatingsRow) (uuid.UUID, any) {
 		return r.TitleID, exportedRating{TitleID: r.TitleID, Title: r.Title, Score: r.Score, RatedAt: r.RatedAt.UTC()}
@@ -127,7 +128,7 @@ func exportProfile(ctx context.Context, q *db.Queries, out *jsonStream, p db.Pro
 		return err
 	}
 	out.raw(`,"favorite_channels":`)
-	err = streamArray(out, func(after uuid.UUID) ([]db.ExportFavoriteChannelsRow, error) {
+	err = streamArray(out, uuid.Nil, func(after uuid.UUID) ([]db.ExportFavoriteChannelsRow, error) {
 		return q.ExportFavoriteChannels(ctx, db.ExportFavoriteChannelsParams{ProfileID: p.ID, After: after, Lim: exportPage})
 	}, func(f db.ExportFavoriteChannelsRow) (uuid.UUID, any) {
 		return f.ChannelID, exportedChannel{ChannelID: f.ChannelID, Name: f.Channel, AddedAt: f.AddedAt.UTC()}
@@ -140,11 +141,11 @@ func exportProfile(ctx context.Context, q *db.Queries, out *jsonStream, p db.Pro
 }
 
 // streamArray writes a JSON array of the rows that page reads, a page at a
-// time, each page after the key of the one before; item gives a row's key
-// and what to write of it.
-func streamArray[R any](out *jsonStream, page func(after uuid.UUID) ([]R, error), item func(R) (uuid.UUID, any)) error {
+// time, the first after start and each next after the key of the one
+// before; item gives a row's key and what to write of it.
+func streamArray[R, K any](out *jsonStream, start K, page func(after K) ([]R, error), item func(R) (K, any)) error {
 	out.raw("[")
-	after, first := uuid.Nil, true
+	after, first := start, true
 	for {
 		rows, err := page(after)
 		if err != nil {
@@ -230,12 +231,5 @@ type (
 		ChannelID uuid.UUID `json:"channel_id"`
 		Name      string    `json:"name"`
 		AddedAt   time.Time `json:"added_at"`
-	}
-	exportedSession struct {
-		ID         uuid.UUID  `json:"id"`
-		Device     string     `json:"device"`
-		ProfileID  *uuid.UUID `json:"profile_id"`
-		CreatedAt  time.Time  `json:"created_at"`
-		LastUsedAt time.Time  `json:"last_used_at"`
 	}
 )

@@ -1,13 +1,7 @@
 -- An account's data for its owner to take away (GET /v1/me/export): read
 -- page by page, in key order, inside one snapshot (db.Pool.InSnapshot), so
--- that a long history is never held in memory at once.
-
--- name: ExportProfiles :many
--- profiles_user_id_idx; an account has at most five.
-SELECT *
-FROM profiles
-WHERE user_id = @user_id
-ORDER BY created_at, id;
+-- that a long history is never held in memory at once. The profiles and
+-- the sessions are read with ProfileListByUser and SessionList.
 
 -- name: ExportBookmarks :many
 -- A page of a profile's bookmarks after title @after (primary key).
@@ -52,13 +46,4 @@ FROM favorite_channels f
 JOIN channels c ON c.id = f.channel_id
 WHERE f.profile_id = @profile_id AND f.channel_id > @after::uuid
 ORDER BY f.channel_id
-LIMIT @lim;
-
--- name: ExportSessions :many
--- A page of the account's live sessions after session @after (primary key,
--- filtered on the account).
-SELECT id, device, profile_id, created_at, last_used_at
-FROM sessions
-WHERE user_id = @user_id AND id > @after::uuid AND expires_at > now()
-ORDER BY id
 LIMIT @lim;
